@@ -1,0 +1,17 @@
+package dualwan.config;
+
+/**
+ * Kernel objects the daemon owns. Everything else in the kernel is left alone.
+ *
+ * @param lanTable     table holding the LAN's chosen default route
+ * @param rulePriority first {@code ip rule} priority of the block dualwan owns ({@link #RULE_BLOCK} wide)
+ */
+public record RoutingConfig(int lanTable, int rulePriority) {
+
+    /** How many rule priorities, starting at {@code rulePriority}, belong to dualwan. */
+    public static final int RULE_BLOCK = 100;
+
+    public static RoutingConfig defaults() {
+        return new RoutingConfig(200, 1000);
+    }
+}

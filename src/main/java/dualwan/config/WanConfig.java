@@ -1,0 +1,19 @@
+package dualwan.config;
+
+import java.net.Inet4Address;
+import java.util.Optional;
+
+/**
+ * One uplink.
+ *
+ * @param name      unique, [A-Za-z0-9_-]{1,32}
+ * @param iface     Linux interface name (1–15 chars of [A-Za-z0-9_.-])
+ * @param gateway   a fixed gateway, or empty for {@code auto} (discovered from the kernel)
+ * @param priority  lower wins, like MikroTik's distance
+ * @param check     how the uplink is judged
+ * @param table     routing table holding this uplink's default route (pins probes and replies)
+ * @param mark      firewall mark carried by this uplink's probes; {@code ip rule fwmark} sends them to {@code table}
+ */
+public record WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority,
+                        CheckConfig check, int table, int mark) {
+}

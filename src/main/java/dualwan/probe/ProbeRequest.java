@@ -1,0 +1,18 @@
+package dualwan.probe;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+
+/**
+ * One probe to send.
+ *
+ * @param id      caller's id, echoed in the result
+ * @param device  the uplink's interface: the probe leaves through it only (SO_BINDTODEVICE)
+ * @param mark    the uplink's firewall mark (SO_MARK): {@code ip rule fwmark} pins it to the uplink's table
+ * @param target  host to probe
+ * @param method  how
+ * @param timeout no answer after this long is a miss
+ */
+public record ProbeRequest(long id, String device, int mark, Inet4Address target, ProbeMethod method,
+                           Duration timeout) {
+}

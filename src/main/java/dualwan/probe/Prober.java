@@ -1,0 +1,21 @@
+package dualwan.probe;
+
+import java.util.function.Consumer;
+
+/**
+ * Sends probes without blocking the caller. For every request {@link #start started}, exactly one
+ * {@link ProbeResult} reaches the listener given at construction, no later than the request's timeout
+ * plus a few milliseconds. The listener is called from the prober's own thread.
+ */
+public interface Prober extends AutoCloseable {
+
+    void start(ProbeRequest request);
+
+    @Override
+    void close();
+
+    /** Creates probers; the daemon uses one per process. */
+    interface Factory {
+        Prober open(Consumer<ProbeResult> listener);
+    }
+}
