@@ -1,0 +1,87 @@
+package dualwan.decide;
+
+import dualwan.config.Config;
+import dualwan.config.WanConfig;
+import dualwan.health.HealthSnapshot;
+import dualwan.health.UplinkHealth;
+import dualwan.health.Verdict;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The routing decision as a pure function of (config, health, mode, previous decision, time).
+ *
+ * <ul>
+ *   <li>Forced mode: the forced uplink, whatever its health (the operator asked for it).</li>
+ *   <li>Auto: the healthy uplink with the lowest priority. Leaving a failed uplink happens at once; returning
+ *       to a better one waits until it has been healthy for {@code failback.hold}.</li>
+ *   <li>Nothing healthy: keep the last choice — never leave the LAN without a route.</li>
+ *   <li>An uplink not yet judged (start-up, link just back) is neither left nor overtaken: we wait for the
+ *       verdict rather than switch twice.</li>
+ * </ul>
+ */
+public final class Decider {
+
+    private Decider() {
+    }
+
+    public static Decision decide(Config config, HealthSnapshot health, Mode mode, Decision previous, Instant now) {
+        Optional<String> current = previous.active();
+        if (mode.forced().isPresent()) {
+            String wan = mode.forced().get();
+            return keepOrSwitch(previous, Optional.of(wan), now, "forced by the operator", Optional.empty());
+        }
+        List<WanConfig> byPriority = config.wans().stream()
+                .sorted(Comparator.comparingInt(WanConfig::priority)).toList();
+        Optional<WanConfig> best = byPriority.stream().filter(w -> health.verdict(w.name()) == Verdict.UP).findFirst();
+        if (best.isEmpty()) {
+            String why = current.map(c -> "no healthy uplink; keeping " + c).orElse("no healthy uplink yet");
+            return keepOrSwitch(previous, current, now, why, Optional.empty());
+        }
+        WanConfig b = best.get();
+        boolean betterUnjudged = byPriority.stream().takeWhile(w -> w.priority() < b.priority())
+                .anyMatch(w -> health.verdict(w.name()) == Verdict.UNKNOWN);
+        if (current.isEmpty()) {
+            if (betterUnjudged) {
+                return keepOrSwitch(previous, current, now, "waiting for a better uplink's first verdict", Optional.empty());
+            }
+            return keepOrSwitch(previous, best.map(WanConfig::name), now, b.name() + " is the best healthy uplink",
+                    Optional.empty());
+        }
+        String cur = current.get();
+        Verdict curVerdict = health.verdict(cur);
+        if (curVerdict == Verdict.UNKNOWN) {
+            return keepOrSwitch(previous, current, now, cur + " is being checked", Optional.empty());
+        }
+        if (curVerdict == Verdict.DOWN || config.wan(cur).isEmpty()) {
+            String why = "failover: " + cur + " " + health.uplink(cur).map(UplinkHealth::reason).orElse("is gone");
+            return keepOrSwitch(previous, Optional.of(b.name()), now, why, Optional.empty());
+        }
+        WanConfig c = config.wan(cur).orElseThrow();
+        if (b.priority() >= c.priority()) {
+            return keepOrSwitch(previous, current, now, cur + " is the best healthy uplink", Optional.empty());
+        }
+        Duration hold = config.failback().hold();
+        Instant healthySince = health.uplink(b.name()).map(UplinkHealth::since).orElse(now);
+        Instant holdEnds = healthySince.plus(hold);
+        if (!now.isBefore(holdEnds)) {
+            return keepOrSwitch(previous, Optional.of(b.name()), now,
+                    "failback: " + b.name() + " healthy for " + Duration.between(healthySince, now).toSeconds() + "s",
+                    Optional.empty());
+        }
+        return keepOrSwitch(previous, current, now, b.name() + " is back; failback after the hold",
+                Optional.of(holdEnds));
+    }
+
+    private static Decision keepOrSwitch(Decision previous, Optional<String> active, Instant now, String reason,
+                                         Optional<Instant> reconsiderAt) {
+        if (active.equals(previous.active())) {
+            return new Decision(active, previous.since(), reason, reconsiderAt);
+        }
+        return new Decision(active, now, reason, reconsiderAt);
+    }
+}

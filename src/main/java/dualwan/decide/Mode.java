@@ -1,0 +1,30 @@
+package dualwan.decide;
+
+import java.util.Optional;
+
+/**
+ * Who chooses the uplink: {@code auto} (health and priorities) or a forced uplink (the operator).
+ * The one mode API: the CLI, MQTT and the front-panel button all set a Mode on the daemon.
+ */
+public record Mode(Optional<String> forced) {
+
+    public static final Mode AUTO = new Mode(Optional.empty());
+
+    public static Mode force(String wan) {
+        return new Mode(Optional.of(wan));
+    }
+
+    /** Parses what a user typed: {@code auto} or an uplink name (checked against the config by the caller). */
+    public static Mode parse(String text) {
+        return "auto".equals(text) ? AUTO : force(text);
+    }
+
+    public boolean auto() {
+        return forced.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return forced.orElse("auto");
+    }
+}

@@ -1,0 +1,28 @@
+package dualwan.health;
+
+import java.net.Inet4Address;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The recursive judgement of one uplink: link, then gateway, then a quorum of remote hosts.
+ *
+ * @param wan        uplink name
+ * @param verdict    UP only when every level passes
+ * @param reason     why, in words for logs and the state file
+ * @param since      when the verdict last changed (failback hold counts from here)
+ * @param carrier    the link has carrier
+ * @param gateway    the gateway probed and routed through, if known
+ * @param gatewayHealth the gateway's target health, if it is probed
+ * @param hosts      each remote host's target health, in config order
+ * @param confirming a miss is being confirmed on this uplink (probes are fast right now)
+ */
+public record UplinkHealth(String wan, Verdict verdict, String reason, Instant since, boolean carrier,
+                           Optional<Inet4Address> gateway, Optional<TargetHealth> gatewayHealth,
+                           Map<Inet4Address, TargetHealth> hosts, boolean confirming) {
+
+    public boolean up() {
+        return verdict == Verdict.UP;
+    }
+}

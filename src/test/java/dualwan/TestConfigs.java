@@ -1,0 +1,65 @@
+package dualwan;
+
+import dualwan.config.CheckConfig;
+import dualwan.config.Config;
+import dualwan.config.FailbackConfig;
+import dualwan.config.LanConfig;
+import dualwan.config.RoutingConfig;
+import dualwan.config.WanConfig;
+import dualwan.probe.ProbeMethod;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Configs for tests, built directly (the loader has its own tests). Shaped like the lab: isp1 and isp2. */
+public final class TestConfigs {
+
+    public static final Duration INTERVAL = Duration.ofSeconds(1);
+    public static final Duration TIMEOUT = Duration.ofMillis(500);
+    public static final int DOWN_AFTER = 8;
+    public static final int UP_AFTER = 3;
+    public static final Duration CONFIRM = Duration.ofMillis(50);
+
+    private TestConfigs() {
+    }
+
+    public static Inet4Address ip(String dotted) {
+        try {
+            return (Inet4Address) InetAddress.getByAddress(Arrays.stream(dotted.split("\\."))
+                    .map(Integer::parseInt).collect(java.io.ByteArrayOutputStream::new,
+                            (o, b) -> o.write(b), (a, b) -> { }).toByteArray());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    public static CheckConfig check(int minUp, boolean gateway, String... hosts) {
+        return new CheckConfig(Arrays.stream(hosts).map(TestConfigs::ip).toList(), minUp, gateway, ProbeMethod.ICMP,
+                INTERVAL, TIMEOUT, DOWN_AFTER, UP_AFTER, CONFIRM);
+    }
+
+    public static WanConfig wan(int n, CheckConfig check) {
+        return new WanConfig("isp" + n, "wan" + n, Optional.of(ip("100.64." + n + ".1")), n, check, 100 + n, 100 + n);
+    }
+
+    /** Two uplinks, three hosts each, gateway checked, quorum 1, 30 s failback hold. */
+    public static Config twoWans() {
+        return twoWans(Duration.ofSeconds(30));
+    }
+
+    public static Config twoWans(Duration hold) {
+        return of(hold, wan(1, check(1, true, "192.0.2.1", "198.51.100.1", "203.0.113.1")),
+                wan(2, check(1, true, "192.0.2.2", "198.51.100.2", "203.0.113.2")));
+    }
+
+    public static Config of(Duration hold, WanConfig... wans) {
+        return new Config(Path.of("test.yaml"), List.of(wans), new FailbackConfig(hold), new LanConfig(List.of("lan0")),
+                RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"));
+    }
+}
