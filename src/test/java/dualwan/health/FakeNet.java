@@ -1,0 +1,94 @@
+package dualwan.health;
+
+import dualwan.probe.ProbeRequest;
+import dualwan.probe.ProbeResult;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Drives a {@link Monitor} through a timeline in 1 ms steps: sends what is due and answers after 10 ms, or
+ * reports a miss after the timeout, for targets (by interface and address) that are currently dead.
+ */
+final class FakeNet {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    final Monitor monitor;
+    final Set<String> dead = new HashSet<>();
+    final List<Sent> sent = new ArrayList<>();
+    private final List<Pending> pending = new ArrayList<>();
+    Instant now = T0;
+
+    record Sent(Instant at, String device, Inet4Address target) {
+    }
+
+    private record Pending(Instant at, ProbeResult result) {
+    }
+
+    FakeNet(Monitor monitor) {
+        this.monitor = monitor;
+    }
+
+    void kill(String device, Inet4Address target) {
+        dead.add(device + "/" + target.getHostAddress());
+    }
+
+    void killUplink(String device) {
+        dead.add(device + "/*");
+    }
+
+    void heal() {
+        dead.clear();
+    }
+
+    void run(Duration d) {
+        Instant end = now.plus(d);
+        while (now.isBefore(end)) {
+            step();
+            now = now.plusMillis(1);
+        }
+    }
+
+    /** Runs until the condition holds (checked every ms); returns how long that took. */
+    Duration runUntil(java.util.function.BooleanSupplier condition, Duration limit) {
+        Instant start = now;
+        while (!condition.getAsBoolean()) {
+            if (Duration.between(start, now).compareTo(limit) > 0) {
+                throw new AssertionError("condition not reached within " + limit);
+            }
+            step();
+            now = now.plusMillis(1);
+        }
+        return Duration.between(start, now);
+    }
+
+    Verdict verdict(String wan) {
+        return monitor.snapshot(now).verdict(wan);
+    }
+
+    long sentTo(Inet4Address target, Instant from, Instant to) {
+        return sent.stream().filter(s -> s.target.equals(target) && !s.at.isBefore(from) && s.at.isBefore(to)).count();
+    }
+
+    private void step() {
+        pending.removeIf(p -> {
+            if (p.at.isAfter(now)) {
+                return false;
+            }
+            monitor.onResult(p.result, now);
+            return true;
+        });
+        for (ProbeRequest r : monitor.due(now)) {
+            sent.add(new Sent(now, r.device(), r.target()));
+            boolean lost = dead.contains(r.device() + "/*") || dead.contains(r.device() + "/" + r.target().getHostAddress());
+            Duration after = lost ? r.timeout() : Duration.ofMillis(10);
+            pending.add(new Pending(now.plus(after), new ProbeResult(r.id(), !lost, after, lost ? "timeout" : "ok")));
+        }
+    }
+}
