@@ -1,0 +1,16 @@
+package dualwan.linux;
+
+import java.io.IOException;
+import java.util.List;
+
+/** Runs one program with an argument list — never through a shell, so no config text is ever parsed as a command. */
+public interface CommandRunner {
+
+    Result run(List<String> argv) throws IOException;
+
+    record Result(int exit, String stdout, String stderr) {
+        public boolean ok() {
+            return exit == 0;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dualwan.linux;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Parses what {@code ip -json} prints into the project's own types. Pure; tested with captured output. */
+public final class IpJson {
+
+    private static final Set<String> RULE_KEYS = Set.of("priority", "src", "fwmark", "table", "suppress_prefixlen");
+
+    private IpJson() {
+    }
+
+    public static List<RuleSpec> rules(String json) throws IOException {
+        List<RuleSpec> out = new ArrayList<>();
+        for (Map<String, Object> m : objects(json)) {
+            int priority = ((Number) m.getOrDefault("priority", 0)).intValue();
+            String src = (String) m.getOrDefault("src", "all");
+            boolean foreign = !RULE_KEYS.containsAll(m.keySet());
+            Optional<Integer> mark = Optional.ofNullable((String) m.get("fwmark")).map(IpJson::parseMark);
+            Optional<Inet4Address> from = "all".equals(src) ? Optional.empty() : parse(src);
+            if (!"all".equals(src) && from.isEmpty()) {
+                foreign = true;
+            }
+            boolean suppress = Integer.valueOf(0).equals(m.get("suppress_prefixlen"));
+            if (m.containsKey("suppress_prefixlen") && !suppress) {
+                foreign = true;
+            }
+            out.add(new RuleSpec(priority, mark, from, suppress, tableName(String.valueOf(m.get("table"))), foreign));
+        }
+        return out;
+    }
+
+    public static List<RouteSpec> routes(String json) throws IOException {
+        List<RouteSpec> out = new ArrayList<>();
+        for (Map<String, Object> m : objects(json)) {
+            @SuppressWarnings("unchecked")
+            List<Object> flags = (List<Object>) m.getOrDefault("flags", List.of());
+            out.add(new RouteSpec((String) m.getOrDefault("type", "unicast"), (String) m.get("dst"),
+                    Optional.ofNullable((String) m.get("gateway")).flatMap(IpJson::parse),
+                    Optional.ofNullable((String) m.get("dev")),
+                    ((Number) m.getOrDefault("metric", 0)).longValue(), flags.contains("onlink")));
+        }
+        return out;
+    }
+
+    /** The interface's first global IPv4 address and, on a point-to-point link, its peer. */
+    public static Optional<Inet4Address[]> addressAndPeer(String json) throws IOException {
+        for (Map<String, Object> link : objects(json)) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> infos = (List<Map<String, Object>>) link.getOrDefault("addr_info", List.of());
+            for (Map<String, Object> a : infos) {
+                if (!"inet".equals(a.get("family")) || "host".equals(a.get("scope"))) {
+                    continue;
+                }
+                Optional<Inet4Address> local = Optional.ofNullable((String) a.get("local")).flatMap(IpJson::parse);
+                Optional<Inet4Address> peer = Optional.ofNullable((String) a.get("address")).flatMap(IpJson::parse)
+                        .filter(p -> !local.equals(Optional.of(p)));
+                if (local.isPresent()) {
+                    return Optional.of(new Inet4Address[]{local.get(), peer.orElse(null)});
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The gateway of the lowest-metric default route in the listing ({@code ip -j route show default dev IF}). */
+    public static Optional<Inet4Address> defaultGateway(String json) throws IOException {
+        return routes(json).stream().filter(r -> r.gateway().isPresent() && "default".equals(r.dst()))
+                .min((a, b) -> Long.compare(a.metric(), b.metric())).flatMap(RouteSpec::gateway);
+    }
+
+    static String tableName(String table) {
+        return switch (table) {
+            case "254" -> "main";
+            case "255" -> "local";
+            case "253" -> "default";
+            default -> table;
+        };
+    }
+
+    static int parseMark(String text) {
+        String t = text.contains("/") ? text.substring(0, text.indexOf('/')) : text;
+        return t.startsWith("0x") ? (int) Long.parseLong(t.substring(2), 16) : (int) Long.parseLong(t);
+    }
+
+    /** Parses a dotted quad without ever doing a DNS lookup. */
+    public static Optional<Inet4Address> parse(String dotted) {
+        String[] parts = dotted.split("\\.", -1);
+        if (parts.length != 4) {
+            return Optional.empty();
+        }
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            if (!parts[i].matches("\\d{1,3}") || Integer.parseInt(parts[i]) > 255) {
+                return Optional.empty();
+            }
+            b[i] = (byte) Integer.parseInt(parts[i]);
+        }
+        try {
+            return Optional.of((Inet4Address) InetAddress.getByAddress(b));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> objects(String json) throws IOException {
+        if (json.isBlank()) {
+            return List.of();
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object o : JSON.std.listFrom(json)) {
+            if (o instanceof Map<?, ?> m) {
+                out.add((Map<String, Object>) m);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,28 @@
+package dualwan.linux;
+
+import dualwan.health.LinkState;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the daemon asks of the kernel. The real one is {@link LinuxKernel}; tests of the daemon use a fake. */
+public interface Kernel {
+
+    LinkState link(String iface);
+
+    /** The interface's IPv4 address and, for a point-to-point link, its peer (else null in slot 1). */
+    Optional<Inet4Address[]> addressAndPeer(String iface) throws IOException;
+
+    /** The gateway of the main table's default route through {@code iface} (what the DHCP client installed). */
+    Optional<Inet4Address> mainDefaultGateway(String iface) throws IOException;
+
+    List<RuleSpec> rules() throws IOException;
+
+    Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException;
+
+    /** Runs {@code ip ARGS}; returns the error text, or empty on success. */
+    Optional<String> ip(List<String> args) throws IOException;
+}

@@ -1,0 +1,88 @@
+package dualwan.linux;
+
+import dualwan.health.LinkState;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). */
+public final class LinuxKernel implements Kernel {
+
+    private final CommandRunner runner;
+    private final Path sysClassNet;
+
+    public LinuxKernel(CommandRunner runner) {
+        this(runner, Path.of("/sys/class/net"));
+    }
+
+    LinuxKernel(CommandRunner runner, Path sysClassNet) {
+        this.runner = runner;
+        this.sysClassNet = sysClassNet;
+    }
+
+    /** Reads sysfs: no process per check, so it can run every 100 ms. */
+    @Override
+    public LinkState link(String iface) {
+        Path dir = sysClassNet.resolve(iface);
+        if (!Files.isDirectory(dir)) {
+            return LinkState.MISSING;
+        }
+        try {
+            return Files.readString(dir.resolve("carrier")).trim().equals("1") ? LinkState.CARRIER : LinkState.NO_CARRIER;
+        } catch (IOException e) {
+            return LinkState.NO_CARRIER; // reading carrier of an interface that is administratively down fails
+        }
+    }
+
+    @Override
+    public Optional<Inet4Address[]> addressAndPeer(String iface) throws IOException {
+        CommandRunner.Result r = runner.run(List.of("ip", "-json", "-4", "addr", "show", "dev", iface));
+        return r.ok() ? IpJson.addressAndPeer(r.stdout()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<Inet4Address> mainDefaultGateway(String iface) throws IOException {
+        CommandRunner.Result r = runner.run(List.of("ip", "-json", "-4", "route", "show", "table", "main", "default", "dev", iface));
+        return r.ok() ? IpJson.defaultGateway(r.stdout()) : Optional.empty();
+    }
+
+    @Override
+    public List<RuleSpec> rules() throws IOException {
+        return IpJson.rules(check(List.of("ip", "-json", "-4", "rule", "show")).stdout());
+    }
+
+    @Override
+    public Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException {
+        Map<Integer, List<RouteSpec>> out = new HashMap<>();
+        for (int id : ids) {
+            CommandRunner.Result r = runner.run(List.of("ip", "-json", "-4", "route", "show", "table", Integer.toString(id)));
+            // An empty table is an error to some iproute2 versions; either way it holds nothing.
+            out.put(id, r.ok() ? IpJson.routes(r.stdout()) : List.of());
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<String> ip(List<String> args) throws IOException {
+        List<String> argv = new ArrayList<>(args.size() + 1);
+        argv.add("ip");
+        argv.addAll(args);
+        CommandRunner.Result r = runner.run(argv);
+        return r.ok() ? Optional.empty() : Optional.of(r.stderr().trim());
+    }
+
+    private CommandRunner.Result check(List<String> argv) throws IOException {
+        CommandRunner.Result r = runner.run(argv);
+        if (!r.ok()) {
+            throw new IOException(String.join(" ", argv) + ": " + r.stderr().trim());
+        }
+        return r;
+    }
+}
