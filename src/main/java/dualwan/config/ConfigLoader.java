@@ -13,6 +13,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
 
@@ -177,6 +178,11 @@ public final class ConfigLoader {
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
             error(mark == null ? 0 : mark.getLine() + 1, "", "YAML syntax error: " + problem + context);
+            return null;
+        } catch (ReaderException e) {
+            error(lineOfCodePoint(text, e.getPosition()), "", String.format(
+                    "the file contains the control character U+%04X, which YAML does not allow; remove it",
+                    e.getCodePoint()));
             return null;
         } catch (YAMLException e) {
             error(0, "", "YAML error: " + e.getMessage());
@@ -374,7 +380,7 @@ public final class ConfigLoader {
         Long t = ranged(n, key, 1, MAX_TABLE, "a routing table id");
         if (t != null && RESERVED_TABLES.containsKey(t)) {
             error(line(n), key, "table " + t + " is the kernel's '" + RESERVED_TABLES.get(t)
-                    + "' table; pick a free id such as " + Defaults.WAN_TABLE_BASE);
+                    + "' table; pick another id (1-252, or 256 and up)");
             return null;
         }
         return t;
@@ -885,6 +891,19 @@ public final class ConfigLoader {
 
     private void error(int line, String key, String message) {
         errors.add(new ConfigError(file, line, key, message));
+    }
+
+    /** 1-based line of the code point at {@code index}. */
+    private static int lineOfCodePoint(String text, int index) {
+        int line = 1;
+        int i = 0;
+        for (int cp = 0; i < text.length() && cp < index; cp++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+            i += Character.charCount(text.codePointAt(i));
+        }
+        return line;
     }
 
     private static int line(Node n) {

@@ -675,6 +675,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void controlCharacterIsLocated() {
+        single("wans:\n  - name: a\n    interface: e\u00011\n", 3, "", "U+0001");
+    }
+
+    @Test
+    void recursiveAliasIsATypeErrorNotAHang() {
+        single("wans: &w [*w]\n", 1, "wans[0]", "expected a map");
+    }
+
+    /** Random damage to the example must give a ConfigException (or a valid config), never anything else. */
+    @Test
+    void damagedFilesOnlyEverGiveConfigErrors() throws Exception {
+        Path example = Path.of(System.getProperty("dualwan.root", "."), "board", "dualwan.example.yaml");
+        String good = Files.readString(example);
+        java.util.Random random = new java.util.Random(42);
+        String junk = " :-[]{}#&*!|>'\"%@`,?0x.\n\t";
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder b = new StringBuilder(good);
+            for (int edits = 1 + random.nextInt(4); edits > 0; edits--) {
+                int at = random.nextInt(b.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, junk.charAt(random.nextInt(junk.length())));
+                    default -> b.setCharAt(at, junk.charAt(random.nextInt(junk.length())));
+                }
+            }
+            try {
+                ConfigLoader.parse(FILE, b.toString());
+            } catch (ConfigException e) {
+                assertTrue(!e.errors().isEmpty());
+                for (ConfigError err : e.errors()) {
+                    assertTrue(err.line() >= 0 && err.line() <= b.toString().split("\n", -1).length, err::toString);
+                }
+            }
+        }
+    }
+
+    @Test
     void stateFileMustBeAbsolute() {
         single("wans:\n  - {name: a, interface: e1}\nstate-file: run/state.json\n", 3, "state-file",
                 "absolute file path");
