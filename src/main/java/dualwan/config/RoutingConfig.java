@@ -11,7 +11,8 @@ public record RoutingConfig(int lanTable, int rulePriority) {
     /** How many rule priorities, starting at {@code rulePriority}, belong to dualwan. */
     public static final int RULE_BLOCK = 100;
 
+    /** The routing section as it is when left out of the file; see {@link Defaults}. */
     public static RoutingConfig defaults() {
-        return new RoutingConfig(200, 1000);
+        return new RoutingConfig(Defaults.ROUTING_LAN_TABLE, Defaults.ROUTING_RULE_PRIORITY);
     }
 }

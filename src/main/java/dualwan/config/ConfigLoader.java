@@ -1,0 +1,949 @@
+package dualwan.config;
+
+import dualwan.probe.ProbeMethod;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.ReaderException;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the YAML config file.
+ *
+ * <p>The file is read with SnakeYAML's node API only (compose, never construct), so no object other than
+ * plain nodes is ever built from it. Every problem found is collected, located (file, 1-based line, dotted key
+ * path such as {@code wans[1].check.min-up}) and reported together in one {@link ConfigException}.
+ *
+ * <p>Defaults are in {@link Defaults}; the limits enforced are the public constants below.
+ */
+public final class ConfigLoader {
+
+    /** Largest config file accepted. */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+    /** Most anchors/aliases to lists or maps (guards against "billion laughs"). */
+    public static final int MAX_COLLECTION_ALIASES = 20;
+    /** Deepest nesting of lists and maps. */
+    public static final int MAX_NESTING = 20;
+    /** Most uplinks. */
+    public static final int MAX_WANS = 8;
+    /** Most hosts checked per uplink. */
+    public static final int MAX_HOSTS = 16;
+    /** Shortest {@code check.interval}. */
+    public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    /** Shortest {@code check.confirm-interval} (it must also not exceed {@code check.interval}). */
+    public static final Duration MIN_CONFIRM_INTERVAL = Duration.ofMillis(10);
+    /** Shortest {@code check.timeout}. */
+    public static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
+    /** Longest {@code check.timeout}. */
+    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest value of any duration key: a sanity bound so later arithmetic cannot overflow. */
+    public static final Duration MAX_DURATION = Duration.ofDays(1);
+    /** Range of {@code check.down-after} and {@code check.up-after}. */
+    public static final int MIN_COUNT = 1;
+    public static final int MAX_COUNT = 100;
+    /** Priority of the kernel's {@code main} rule; dualwan's whole rule block must stay below it. */
+    public static final int MAIN_RULE_PRIORITY = 32766;
+    /** Largest {@code routing.rule-priority}: the block of {@link RoutingConfig#RULE_BLOCK} ends below main. */
+    public static final int MAX_RULE_PRIORITY = MAIN_RULE_PRIORITY - RoutingConfig.RULE_BLOCK - 1;
+    /** Largest routing table id. */
+    public static final long MAX_TABLE = Integer.MAX_VALUE;
+    /** Largest firewall mark. */
+    public static final long MAX_MARK = 0xFFFF_FFFFL;
+
+    private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file");
+    private static final List<String> WAN_KEYS =
+            List.of("name", "interface", "gateway", "priority", "table", "mark", "check");
+    private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
+            "timeout", "down-after", "up-after", "confirm-interval");
+    private static final List<String> FAILBACK_KEYS = List.of("hold");
+    private static final List<String> LAN_KEYS = List.of("interfaces");
+    private static final List<String> ROUTING_KEYS = List.of("lan-table", "rule-priority");
+    /** Tables the kernel reserves: default, main, local. */
+    private static final Map<Long, String> RESERVED_TABLES = Map.of(253L, "default", 254L, "main", 255L, "local");
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern DECIMAL = Pattern.compile("-?(0|[1-9][0-9]{0,18})");
+    private static final Pattern HEX = Pattern.compile("0[xX]([0-9a-fA-F]{1,16})");
+    private static final Pattern TCP = Pattern.compile("tcp:([0-9]{1,5})");
+    private static final Set<String> TRUE = Set.of("true", "True", "TRUE");
+    private static final Set<String> FALSE = Set.of("false", "False", "FALSE");
+
+    private final Path file;
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    private ConfigLoader(Path file) {
+        this.file = file;
+    }
+
+    /**
+     * Reads, parses and validates {@code file}.
+     *
+     * @throws ConfigException with every problem found, when the file is not a usable config
+     * @throws IOException     when the file cannot be read at all
+     */
+    public static Config load(Path file) throws ConfigException, IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new ConfigException(List.of(new ConfigError(file, 0, "",
+                    "the file is larger than " + MAX_FILE_BYTES / 1024 + " KiB; is it the right file?")));
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(List.of(new ConfigError(file, 0, "",
+                    "the file is not valid UTF-8 text; save it as UTF-8")));
+        }
+        return parse(file, text);
+    }
+
+    /**
+     * Parses and validates config text.
+     *
+     * @param nameForMessages the file name used in errors and as {@link Config#source()}
+     * @throws ConfigException with every problem found
+     */
+    public static Config parse(Path nameForMessages, String text) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(nameForMessages);
+        Config config = loader.run(text);
+        if (!loader.errors.isEmpty() || config == null) {
+            List<ConfigError> sorted = new ArrayList<>(loader.errors);
+            sorted.sort(Comparator.comparingInt(ConfigError::line));
+            throw new ConfigException(sorted);
+        }
+        return config;
+    }
+
+    // ------------------------------------------------------------------------------------------------ top level
+
+    private Config run(String text) {
+        if (text.length() > MAX_FILE_BYTES) {
+            error(0, "", "the file is larger than " + MAX_FILE_BYTES / 1024 + " KiB; is it the right file?");
+            return null;
+        }
+        Node root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setCodePointLimit(MAX_FILE_BYTES);
+            options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
+            options.setNestingDepthLimit(MAX_NESTING);
+            options.setAllowRecursiveKeys(false);
+            options.setAllowDuplicateKeys(false);
+            options.setMergeOnCompose(false);
+            Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
+            root = composer.getSingleNode();
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
+            error(mark == null ? 0 : mark.getLine() + 1, "", "YAML syntax error: " + problem + context);
+            return null;
+        } catch (ReaderException e) {
+            error(lineOfCodePoint(text, e.getPosition()), "", String.format(
+                    "the file contains the control character U+%04X, which YAML does not allow; remove it",
+                    e.getCodePoint()));
+            return null;
+        } catch (YAMLException e) {
+            error(0, "", "YAML error: " + e.getMessage());
+            return null;
+        }
+        if (root == null || (root instanceof ScalarNode s && s.getTag().equals(Tag.NULL))) {
+            error(0, "", "the file is empty; it needs at least a 'wans:' list (see dualwan.example.yaml)");
+            return null;
+        }
+        if (!(root instanceof MappingNode rootMap)) {
+            error(line(root), "", "the file must be a map of keys (" + String.join(", ", TOP_KEYS)
+                    + "), found " + describe(root));
+            return null;
+        }
+        Section top = new Section(rootMap, "", TOP_KEYS);
+
+        RoutingDraft routing = routing(top);
+        List<WanDraft> wans = wans(top);
+        Duration hold = failback(top);
+        List<Located<String>> lanIfaces = lan(top);
+        Path stateFile = stateFile(top);
+
+        crossCheckWans(wans, lanIfaces, routing);
+
+        if (!errors.isEmpty()) {
+            return null;
+        }
+        List<WanConfig> wanConfigs = wans.stream().map(WanDraft::build).toList();
+        return new Config(file, wanConfigs, new FailbackConfig(hold),
+                new LanConfig(lanIfaces.stream().map(Located::value).toList()),
+                new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile);
+    }
+
+    private record RoutingDraft(Located<Long> lanTable, Located<Long> rulePriority) {
+    }
+
+    private RoutingDraft routing(Section top) {
+        Section s = top.section("routing", ROUTING_KEYS);
+        Located<Long> lanTable = s.defaulted("lan-table", (long) Defaults.ROUTING_LAN_TABLE,
+                (n, key) -> table(n, key));
+        Located<Long> rulePriority = s.defaulted("rule-priority", (long) Defaults.ROUTING_RULE_PRIORITY,
+                (n, key) -> ranged(n, key, 1, MAX_RULE_PRIORITY, "the rule-priority (dualwan owns "
+                        + RoutingConfig.RULE_BLOCK + " priorities from there, below main's " + MAIN_RULE_PRIORITY
+                        + ")"));
+        return new RoutingDraft(lanTable, rulePriority);
+    }
+
+    private Duration failback(Section top) {
+        Section s = top.section("failback", FAILBACK_KEYS);
+        Located<Duration> hold = s.defaulted("hold", Defaults.FAILBACK_HOLD, this::duration);
+        return hold.value;
+    }
+
+    private List<Located<String>> lan(Section top) {
+        Section s = top.section("lan", LAN_KEYS);
+        List<Located<String>> out = new ArrayList<>();
+        Node list = s.value("interfaces");
+        if (list == null) {
+            return out;
+        }
+        SequenceNode seq = sequence(list, s.path("interfaces"));
+        if (seq == null) {
+            return out;
+        }
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node n = seq.getValue().get(i);
+            String key = s.path("interfaces") + "[" + i + "]";
+            String ifname = ifname(n, key);
+            if (ifname != null) {
+                out.add(new Located<>(ifname, line(n), key, true));
+            }
+        }
+        return out;
+    }
+
+    private Path stateFile(Section top) {
+        Node n = top.value("state-file");
+        if (n == null) {
+            return Defaults.STATE_FILE;
+        }
+        String key = top.path("state-file");
+        String text = text(n, key, "an absolute file path such as " + Defaults.STATE_FILE);
+        if (text == null) {
+            return null;
+        }
+        if (!text.startsWith("/") || text.endsWith("/")) {
+            error(line(n), key, "must be an absolute file path such as " + Defaults.STATE_FILE + ", found "
+                    + quote(text));
+            return null;
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            error(line(n), key, "is not a usable file path: " + e.getReason());
+            return null;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ wans
+
+    /** A WAN as read, before cross checks; fields are null where the file had an error. */
+    private static final class WanDraft {
+        final int index;
+        final int line;
+        Located<String> name;
+        Located<String> iface;
+        Located<Optional<Inet4Address>> gateway;
+        Located<Long> priority;
+        Located<Long> table;
+        Located<Long> mark;
+        CheckConfig check;
+
+        WanDraft(int index, int line) {
+            this.index = index;
+            this.line = line;
+        }
+
+        WanConfig build() {
+            return new WanConfig(name.value, iface.value, gateway.value, (int) (long) priority.value, check,
+                    (int) (long) table.value, (int) (long) mark.value);
+        }
+    }
+
+    private List<WanDraft> wans(Section top) {
+        List<WanDraft> out = new ArrayList<>();
+        Node node = top.required("wans", "the list of uplinks");
+        if (node == null) {
+            return out;
+        }
+        SequenceNode seq = sequence(node, "wans");
+        if (seq == null) {
+            return out;
+        }
+        List<Node> items = seq.getValue();
+        if (items.isEmpty()) {
+            error(line(seq), "wans", "at least one uplink is needed");
+        }
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String path = "wans[" + i + "]";
+            if (i == MAX_WANS) {
+                error(line(item), path, "at most " + MAX_WANS + " uplinks are supported, found " + items.size());
+            }
+            MappingNode map = mapping(item, path);
+            if (map != null) {
+                out.add(wan(new Section(map, path, WAN_KEYS), i));
+            }
+        }
+        return out;
+    }
+
+    private WanDraft wan(Section s, int index) {
+        WanDraft w = new WanDraft(index, s.mapLine());
+        Node name = s.required("name", "a unique name such as isp1");
+        if (name != null) {
+            String key = s.path("name");
+            String text = text(name, key, "a name such as isp1");
+            if (text != null && !NAME.matcher(text).matches()) {
+                error(line(name), key, "must be 1-32 characters of letters, digits, '_' and '-', found "
+                        + quote(text));
+            } else if (text != null) {
+                w.name = new Located<>(text, line(name), key, true);
+            }
+        }
+        Node iface = s.required("interface", "the Linux interface name, such as wan1 or eth1");
+        if (iface != null) {
+            String key = s.path("interface");
+            String ifname = ifname(iface, key);
+            if (ifname != null) {
+                w.iface = new Located<>(ifname, line(iface), key, true);
+            }
+        }
+        w.gateway = s.defaulted("gateway", Optional.empty(), this::gateway);
+        w.priority = s.defaulted("priority", (long) Defaults.wanPriority(index),
+                (n, key) -> ranged(n, key, 0, Integer.MAX_VALUE, "the priority (lower wins)"));
+        w.table = s.defaulted("table", (long) Defaults.wanTable(index), this::table);
+        w.mark = s.defaulted("mark", (long) Defaults.wanMark(index), this::mark);
+        w.check = check(s.section("check", CHECK_KEYS));
+        return w;
+    }
+
+    private Optional<Inet4Address> gateway(Node n, String key) {
+        String text = text(n, key, "'" + Defaults.WAN_GATEWAY + "' or an IPv4 address");
+        if (text == null) {
+            return null;
+        }
+        if (text.equals(Defaults.WAN_GATEWAY)) {
+            return Optional.empty();
+        }
+        Inet4Address address = unicastAddress(text, n, key, "'" + Defaults.WAN_GATEWAY + "' or ");
+        return address == null ? null : Optional.of(address);
+    }
+
+    private Long table(Node n, String key) {
+        Long t = ranged(n, key, 1, MAX_TABLE, "a routing table id");
+        if (t != null && RESERVED_TABLES.containsKey(t)) {
+            error(line(n), key, "table " + t + " is the kernel's '" + RESERVED_TABLES.get(t)
+                    + "' table; pick another id (1-252, or 256 and up)");
+            return null;
+        }
+        return t;
+    }
+
+    private Long mark(Node n, String key) {
+        if (!(n instanceof ScalarNode s)) {
+            typeError(n, key, "a number such as 101 or a hex string such as \"0x65\"");
+            return null;
+        }
+        String v = s.getValue();
+        long value;
+        var hex = HEX.matcher(v);
+        if ((s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.STR)) && hex.matches()) {
+            value = Long.parseUnsignedLong(hex.group(1), 16);
+            if (value < 0 || value > MAX_MARK) {
+                error(line(n), key, "must be between 1 and 0xFFFFFFFF, found " + quote(v));
+                return null;
+            }
+        } else if (s.getTag().equals(Tag.INT)) {
+            Long parsed = integer(n, key);
+            if (parsed == null) {
+                return null;
+            }
+            value = parsed;
+        } else {
+            typeError(n, key, "a number such as 101 or a hex string such as \"0x65\"");
+            return null;
+        }
+        if (value < 1 || value > MAX_MARK) {
+            error(line(n), key, "must be between 1 and 0xFFFFFFFF (" + MAX_MARK + "), found " + quote(v));
+            return null;
+        }
+        return value;
+    }
+
+    private CheckConfig check(Section s) {
+        // hosts
+        List<Inet4Address> hosts = new ArrayList<>();
+        int hostEntries = 0;
+        boolean hostsOk = true;
+        Node hostsNode = s.value("hosts");
+        if (hostsNode != null) {
+            SequenceNode seq = sequence(hostsNode, s.path("hosts"));
+            if (seq == null) {
+                hostsOk = false;
+            } else {
+                hostEntries = seq.getValue().size();
+                if (hostEntries > MAX_HOSTS) {
+                    error(line(seq), s.path("hosts"), "at most " + MAX_HOSTS + " hosts per uplink, found "
+                            + hostEntries);
+                }
+                Map<Inet4Address, Integer> seen = new HashMap<>();
+                for (int i = 0; i < hostEntries; i++) {
+                    Node n = seq.getValue().get(i);
+                    String key = s.path("hosts") + "[" + i + "]";
+                    String text = text(n, key, "an IPv4 address such as 192.0.2.1");
+                    Inet4Address a = text == null ? null : unicastAddress(text, n, key, "");
+                    if (a == null) {
+                        continue;
+                    }
+                    Integer first = seen.putIfAbsent(a, line(n));
+                    if (first != null) {
+                        error(line(n), key, a.getHostAddress() + " is listed twice (first at line " + first
+                                + "); list each host once");
+                    } else {
+                        hosts.add(a);
+                    }
+                }
+            }
+        }
+
+        // min-up (quorum)
+        Located<Long> minUp = s.defaulted("min-up", (long) Defaults.checkMinUp(hostEntries), this::integer);
+        if (minUp.value != null && minUp.explicit && minUp.value < 0) {
+            error(minUp.line, minUp.key, "cannot be negative; use " + (hostEntries == 0 ? "0" : "1.." + hostEntries));
+        } else if (hostsOk && minUp.value != null && minUp.explicit) {
+            long m = minUp.value;
+            if (m > hostEntries) {
+                error(minUp.line, minUp.key, "quorum larger than host count: min-up is " + m + " but "
+                        + (hostEntries == 0 ? "hosts is empty" : "only " + hostEntries + " host"
+                        + (hostEntries == 1 ? " is" : "s are") + " listed")
+                        + "; use " + (hostEntries == 0 ? "0" : "1.." + hostEntries));
+            } else if (m == 0 && hostEntries > 0) {
+                error(minUp.line, minUp.key, "min-up 0 is only allowed when hosts is empty; use 1.."
+                        + hostEntries);
+            }
+        }
+
+        Located<Boolean> gateway = s.defaulted("gateway", Defaults.CHECK_GATEWAY, this::bool);
+        if (hostsOk && hostEntries == 0 && Boolean.FALSE.equals(gateway.value)) {
+            error(gateway.line, gateway.key, "must be true when hosts is empty: with neither hosts nor a gateway"
+                    + " check nothing would tell whether the uplink works");
+        }
+
+        Located<ProbeMethod> method = s.defaulted("method", Defaults.CHECK_METHOD, this::method);
+
+        Located<Duration> interval = s.defaulted("interval", Defaults.CHECK_INTERVAL, this::duration);
+        boolean intervalOk = interval.value != null;
+        if (intervalOk && interval.value.compareTo(MIN_INTERVAL) < 0) {
+            error(interval.line, interval.key, "must be at least " + Durations.format(MIN_INTERVAL) + ", found "
+                    + Durations.format(interval.value));
+            intervalOk = false;
+        }
+        Located<Duration> timeout = s.defaulted("timeout", Defaults.CHECK_TIMEOUT, this::duration);
+        if (timeout.value != null
+                && (timeout.value.compareTo(MIN_TIMEOUT) < 0 || timeout.value.compareTo(MAX_TIMEOUT) > 0)) {
+            error(timeout.line, timeout.key, "must be between " + Durations.format(MIN_TIMEOUT) + " and "
+                    + Durations.format(MAX_TIMEOUT) + ", found " + Durations.format(timeout.value));
+        }
+        Located<Long> downAfter = s.defaulted("down-after", (long) Defaults.CHECK_DOWN_AFTER,
+                (n, key) -> ranged(n, key, MIN_COUNT, MAX_COUNT, "the number of misses in a row"));
+        Located<Long> upAfter = s.defaulted("up-after", (long) Defaults.CHECK_UP_AFTER,
+                (n, key) -> ranged(n, key, MIN_COUNT, MAX_COUNT, "the number of replies in a row"));
+        Located<Duration> confirm = s.defaulted("confirm-interval", Defaults.CHECK_CONFIRM_INTERVAL,
+                this::duration);
+        if (confirm.value != null) {
+            if (confirm.value.compareTo(MIN_CONFIRM_INTERVAL) < 0) {
+                error(confirm.line, confirm.key, "must be at least " + Durations.format(MIN_CONFIRM_INTERVAL)
+                        + ", found " + Durations.format(confirm.value));
+            } else if (intervalOk && confirm.value.compareTo(interval.value) > 0) {
+                error(confirm.line, confirm.key, "must not be longer than interval ("
+                        + Durations.format(interval.value) + (interval.explicit ? "" : ", the default")
+                        + "), found " + Durations.format(confirm.value));
+            }
+        }
+        if (!errors.isEmpty()) {
+            return null;
+        }
+        return new CheckConfig(hosts, (int) (long) minUp.value, gateway.value, method.value, interval.value,
+                timeout.value, (int) (long) downAfter.value, (int) (long) upAfter.value, confirm.value);
+    }
+
+    private ProbeMethod method(Node n, String key) {
+        String text = text(n, key, "icmp, dns or tcp:PORT");
+        if (text == null) {
+            return null;
+        }
+        switch (text) {
+            case "icmp":
+                return ProbeMethod.ICMP;
+            case "dns":
+                return ProbeMethod.DNS;
+            default:
+                break;
+        }
+        var tcp = TCP.matcher(text);
+        if (tcp.matches()) {
+            int port = Integer.parseInt(tcp.group(1));
+            if (port >= 1 && port <= 65535) {
+                return new ProbeMethod.Tcp(port);
+            }
+        }
+        if (text.startsWith("tcp")) {
+            error(line(n), key, "'tcp' needs a port 1..65535, written tcp:PORT such as tcp:443, found "
+                    + quote(text));
+        } else {
+            error(line(n), key, "unknown method " + quote(text) + "; use icmp, dns or tcp:PORT (e.g. tcp:443)");
+        }
+        return null;
+    }
+
+    private void crossCheckWans(List<WanDraft> wans, List<Located<String>> lanIfaces, RoutingDraft routing) {
+        unique(wans.stream().map(w -> w.name).toList(), "name", "names must be unique");
+        List<Located<String>> ifaces = new ArrayList<>();
+        wans.forEach(w -> ifaces.add(w.iface));
+        ifaces.addAll(lanIfaces);
+        unique(ifaces, "interface", "each interface belongs to one uplink or to the LAN");
+        unique(wans.stream().map(w -> w.priority).toList(), "priority",
+                "give each uplink its own priority");
+        unique(wans.stream().map(w -> w.table).toList(), "table", "each uplink needs its own table");
+        unique(wans.stream().map(w -> w.mark).toList(), "mark", "each uplink needs its own mark");
+        if (routing.lanTable.value != null) {
+            for (WanDraft w : wans) {
+                if (w.table != null && w.table.value != null && w.table.value.equals(routing.lanTable.value)) {
+                    error(w.table.line, w.table.key, how(w.table) + "table " + w.table.value
+                            + " is also routing.lan-table" + (routing.lanTable.explicit
+                            ? " (line " + routing.lanTable.line + ")" : " (the default)")
+                            + "; pick another table");
+                }
+            }
+        }
+    }
+
+    private <T> void unique(List<Located<T>> values, String what, String advice) {
+        Map<T, Located<T>> seen = new HashMap<>();
+        for (Located<T> v : values) {
+            if (v == null || v.value == null) {
+                continue;
+            }
+            Located<T> first = seen.putIfAbsent(v.value, v);
+            if (first != null) {
+                String shown = v.value instanceof Long l && what.equals("mark") ? "0x" + Long.toHexString(l)
+                        : String.valueOf(v.value);
+                error(v.line, v.key, "duplicate " + what + ": " + how(v) + shown + " is already used by "
+                        + first.key + (first.explicit ? "" : " (its default)") + " at line " + first.line + "; "
+                        + advice + (v.explicit ? "" : ", so set " + what + " explicitly"));
+            }
+        }
+    }
+
+    private static String how(Located<?> v) {
+        return v.explicit ? "" : "the default ";
+    }
+
+    // ------------------------------------------------------------------------------------------------ values
+
+    /** A value with where it came from; for defaults, the line of the enclosing map. */
+    private record Located<T>(T value, int line, String key, boolean explicit) {
+    }
+
+    @FunctionalInterface
+    private interface ValueParser<T> {
+        /** Returns the value, or null after recording an error. */
+        T parse(Node node, String key);
+    }
+
+    /** One map of the file, checked for unknown and duplicate keys as it is opened. */
+    private final class Section {
+        private final Node node;
+        private final String path;
+        private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        private final Set<String> reported = new HashSet<>();
+
+        Section(MappingNode node, String path, List<String> allowed) {
+            this.node = node;
+            this.path = path;
+            if (node == null) {
+                return;
+            }
+            for (NodeTuple t : node.getValue()) {
+                Node k = t.getKeyNode();
+                if (!(k instanceof ScalarNode sk) || sk.getTag().equals(Tag.NULL)) {
+                    error(line(k), path, "a key must be a plain word, found " + describe(k) + "; allowed keys"
+                            + " here: " + String.join(", ", allowed));
+                    continue;
+                }
+                String key = sk.getValue();
+                if (sk.getTag().equals(Tag.MERGE)) {
+                    error(line(k), path(key), "merge keys (<<) are not supported; write the keys out");
+                    continue;
+                }
+                if (!allowed.contains(key)) {
+                    error(line(k), path(key), "unknown key " + quote(key) + "; allowed keys here: "
+                            + String.join(", ", allowed));
+                    continue;
+                }
+                NodeTuple first = entries.putIfAbsent(key, t);
+                if (first != null) {
+                    error(line(k), path(key), "duplicate key (first given at line " + line(first.getKeyNode())
+                            + "); give each key once");
+                }
+            }
+        }
+
+        /** Line of this map, used to locate defaulted values. */
+        int mapLine() {
+            return node == null ? 0 : ConfigLoader.line(node);
+        }
+
+        String path(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        /** The value node, or null when absent or written without a value (which is reported). */
+        Node value(String key) {
+            NodeTuple t = entries.get(key);
+            if (t == null) {
+                return null;
+            }
+            Node v = t.getValueNode();
+            if (v instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) {
+                if (reported.add(key)) {
+                    error(ConfigLoader.line(t.getKeyNode()), path(key), "has no value; give one, or remove the"
+                            + " line to use the default");
+                }
+                return null;
+            }
+            return v;
+        }
+
+        /** Like {@link #value} but reports a missing key. */
+        Node required(String key, String what) {
+            Node v = value(key);
+            if (v == null && !reported.contains(key)) {
+                error(defaultLine(), path(key), "missing; every " + (path.isEmpty() ? "config" : "entry")
+                        + " needs " + quote(key) + " (" + what + ")");
+            }
+            return v;
+        }
+
+        /** A nested section; an absent one behaves as an empty map. */
+        Section section(String key, List<String> allowed) {
+            Node v = value(key);
+            MappingNode map = v == null ? null : mapping(v, path(key));
+            Section s = new Section(map, path(key), allowed);
+            return map == null ? s.locatedAt(this) : s;
+        }
+
+        private Section parentForLine;
+
+        private Section locatedAt(Section parent) {
+            this.parentForLine = parent;
+            return this;
+        }
+
+        private int defaultLine() {
+            if (node != null) {
+                return mapLine();
+            }
+            return parentForLine == null ? 0 : parentForLine.defaultLine();
+        }
+
+        /** The parsed value, or {@code fallback} when absent; the value is null when the file had an error. */
+        <T> Located<T> defaulted(String key, T fallback, ValueParser<T> parser) {
+            Node v = value(key);
+            if (v == null) {
+                return new Located<>(reported.contains(key) ? null : fallback, defaultLine(), path(key), false);
+            }
+            return new Located<>(parser.parse(v, path(key)), ConfigLoader.line(v), path(key), true);
+        }
+    }
+
+    private MappingNode mapping(Node n, String key) {
+        if (n instanceof MappingNode m) {
+            return m;
+        }
+        typeError(n, key, "a map of keys (key: value)");
+        return null;
+    }
+
+    private SequenceNode sequence(Node n, String key) {
+        if (n instanceof SequenceNode s) {
+            return s;
+        }
+        typeError(n, key, "a list (one '- item' per line, or [a, b])");
+        return null;
+    }
+
+    /** The text of a plain scalar (string, number or boolean as written), or null after an error. */
+    private String text(Node n, String key, String expected) {
+        if (n instanceof ScalarNode s && isPlainType(s.getTag()) && !s.getTag().equals(Tag.NULL)) {
+            return s.getValue();
+        }
+        typeError(n, key, expected);
+        return null;
+    }
+
+    private static boolean isPlainType(Tag tag) {
+        return tag.equals(Tag.STR) || tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL);
+    }
+
+    private Long integer(Node n, String key) {
+        if (!(n instanceof ScalarNode s) || !s.getTag().equals(Tag.INT)) {
+            String hint = n instanceof ScalarNode s && DECIMAL.matcher(s.getValue()).matches()
+                    ? " (remove the quotes)" : "";
+            typeError(n, key, "a whole number" + hint);
+            return null;
+        }
+        String v = s.getValue();
+        if (!DECIMAL.matcher(v).matches()) {
+            error(line(n), key, "write a plain decimal number (no '+', leading zeros, '_' or 0x/0o/0b prefix),"
+                    + " found " + quote(v));
+            return null;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            error(line(n), key, "is far too large: " + quote(v));
+            return null;
+        }
+    }
+
+    private Long ranged(Node n, String key, long min, long max, String what) {
+        Long v = integer(n, key);
+        if (v == null) {
+            return null;
+        }
+        if (v < min || v > max) {
+            error(line(n), key, what + " must be between " + min + " and " + max + ", found " + v);
+            return null;
+        }
+        return v;
+    }
+
+    private Boolean bool(Node n, String key) {
+        if (n instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {
+            if (TRUE.contains(s.getValue())) {
+                return true;
+            }
+            if (FALSE.contains(s.getValue())) {
+                return false;
+            }
+            error(line(n), key, "write true or false, found " + quote(s.getValue()));
+            return null;
+        }
+        typeError(n, key, "true or false");
+        return null;
+    }
+
+    private Duration duration(Node n, String key) {
+        String text = text(n, key, "a duration such as 500ms, 2s or 1m");
+        if (text == null) {
+            return null;
+        }
+        try {
+            Duration d = Durations.parse(text);
+            if (d.compareTo(MAX_DURATION) > 0) {
+                error(line(n), key, "must be at most " + Durations.format(MAX_DURATION) + ", found " + quote(text));
+                return null;
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            error(line(n), key, e.getMessage());
+            return null;
+        }
+    }
+
+    private String ifname(Node n, String key) {
+        String text = text(n, key, "a Linux interface name such as eth1");
+        if (text == null) {
+            return null;
+        }
+        if (!IFNAME.matcher(text).matches() || text.equals(".") || text.equals("..")) {
+            error(line(n), key, "is not a Linux interface name (1-15 characters of letters, digits, '_', '.'"
+                    + " and '-'): " + quote(text));
+            return null;
+        }
+        return text;
+    }
+
+    /**
+     * An IPv4 unicast address a probe or route can target: not 0.0.0.0/8, loopback, multicast, reserved or
+     * broadcast. Parsed by hand; never resolves names.
+     */
+    private Inet4Address unicastAddress(String text, Node n, String key, String alternatives) {
+        byte[] bytes;
+        try {
+            bytes = Ipv4.parse(text);
+        } catch (IllegalArgumentException e) {
+            error(line(n), key, e.getMessage() + (alternatives.isEmpty() ? "" : "; write " + alternatives
+                    + "an IPv4 address"));
+            return null;
+        }
+        int first = bytes[0] & 0xFF;
+        String problem = null;
+        if (first == 0) {
+            problem = "is a 'this network' address (0.0.0.0/8)";
+        } else if (first == 127) {
+            problem = "is a loopback address";
+        } else if (first >= 224 && first <= 239) {
+            problem = "is a multicast address";
+        } else if (text.equals("255.255.255.255")) {
+            problem = "is the broadcast address";
+        } else if (first >= 240) {
+            problem = "is in the reserved range 240.0.0.0/4";
+        }
+        if (problem != null) {
+            error(line(n), key, text + " " + problem + "; use a unicast address reachable through the uplink");
+            return null;
+        }
+        try {
+            return (Inet4Address) InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // only for a wrong length, which Ipv4.parse rules out
+        }
+    }
+
+    /** Dotted-quad IPv4 parsing without any name lookup. */
+    static final class Ipv4 {
+        private static final Pattern OCTET = Pattern.compile("0|[1-9][0-9]{0,2}");
+        private static final Pattern HOSTNAME_LIKE = Pattern.compile("[A-Za-z0-9.-]*[A-Za-z][A-Za-z0-9.-]*");
+
+        private Ipv4() {
+        }
+
+        /** Four decimal octets 0..255 without leading zeros; throws IllegalArgumentException otherwise. */
+        static byte[] parse(String text) {
+            if (text.indexOf(':') >= 0) {
+                throw new IllegalArgumentException(quote(text) + " is not an IPv4 address (IPv6 is not supported)");
+            }
+            if (HOSTNAME_LIKE.matcher(text).matches()) {
+                throw new IllegalArgumentException(quote(text) + " looks like a host name; write an IPv4 address"
+                        + " instead (dualwan never resolves names, since DNS may itself be down)");
+            }
+            String[] parts = text.split("\\.", -1);
+            if (parts.length != 4) {
+                throw new IllegalArgumentException(quote(text) + " is not an IPv4 address (four numbers 0-255"
+                        + " separated by dots, e.g. 192.0.2.1)");
+            }
+            byte[] out = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                if (!OCTET.matcher(parts[i]).matches() || Integer.parseInt(parts[i]) > 255) {
+                    throw new IllegalArgumentException(quote(text) + " is not an IPv4 address (each of the four"
+                            + " parts must be a number 0-255 without leading zeros, e.g. 192.0.2.1)");
+                }
+                out[i] = (byte) Integer.parseInt(parts[i]);
+            }
+            return out;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ errors
+
+    private void typeError(Node n, String key, String expected) {
+        error(line(n), key, "expected " + expected + ", found " + describe(n));
+    }
+
+    private void error(int line, String key, String message) {
+        errors.add(new ConfigError(file, line, key, message));
+    }
+
+    /** 1-based line of the code point at {@code index}. */
+    private static int lineOfCodePoint(String text, int index) {
+        int line = 1;
+        int i = 0;
+        for (int cp = 0; i < text.length() && cp < index; cp++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+            i += Character.charCount(text.codePointAt(i));
+        }
+        return line;
+    }
+
+    private static int line(Node n) {
+        return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+    }
+
+    private static String describe(Node n) {
+        if (n instanceof MappingNode) {
+            return "a map";
+        }
+        if (n instanceof SequenceNode) {
+            return "a list";
+        }
+        if (n instanceof ScalarNode s) {
+            if (s.getTag().equals(Tag.NULL)) {
+                return "nothing";
+            }
+            String kind = s.getTag().equals(Tag.STR) ? "text " : s.getTag().equals(Tag.INT) ? "the number "
+                    : s.getTag().equals(Tag.BOOL) ? "the boolean " : s.getTag().equals(Tag.FLOAT)
+                    ? "the number " : "the value tagged " + s.getTag().getValue() + " ";
+            return kind + quote(s.getValue());
+        }
+        return "an unexpected node";
+    }
+
+    /** Quotes a value for a message, shortened and with control characters escaped. */
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("'");
+        int max = 60;
+        for (int i = 0; i < s.length() && i < max; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        if (s.length() > max) {
+            b.append("...");
+        }
+        return b.append('\'').toString();
+    }
+}
