@@ -20,11 +20,11 @@ import java.util.Optional;
 /** Configs for tests, built directly (the loader has its own tests). Shaped like the lab: isp1 and isp2. */
 public final class TestConfigs {
 
-    public static final Duration INTERVAL = Duration.ofSeconds(1);
-    public static final Duration TIMEOUT = Duration.ofMillis(500);
-    public static final int DOWN_AFTER = 8;
-    public static final int UP_AFTER = 3;
-    public static final Duration CONFIRM = Duration.ofMillis(50);
+    public static final Duration INTERVAL = dualwan.config.Defaults.CHECK_INTERVAL;
+    public static final Duration TIMEOUT = dualwan.config.Defaults.CHECK_TIMEOUT;
+    public static final int DOWN_AFTER = dualwan.config.Defaults.CHECK_DOWN_AFTER;
+    public static final int UP_AFTER = dualwan.config.Defaults.CHECK_UP_AFTER;
+    public static final Duration CONFIRM = dualwan.config.Defaults.CHECK_CONFIRM_INTERVAL;
 
     private TestConfigs() {
     }

@@ -48,7 +48,7 @@ public final class Defaults {
     public static final Duration CHECK_TIMEOUT = Duration.ofMillis(500);
 
     /** {@code check.down-after}. */
-    public static final int CHECK_DOWN_AFTER = 7;
+    public static final int CHECK_DOWN_AFTER = 8;
 
     /** {@code check.up-after}. */
     public static final int CHECK_UP_AFTER = 3;

@@ -1,6 +1,8 @@
 package dualwan.health;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -8,7 +10,7 @@ import java.util.Optional;
 public record HealthSnapshot(Instant at, Map<String, UplinkHealth> uplinks) {
 
     public HealthSnapshot {
-        uplinks = Map.copyOf(uplinks);
+        uplinks = Collections.unmodifiableMap(new LinkedHashMap<>(uplinks)); // config order, for people reading it
     }
 
     public Optional<UplinkHealth> uplink(String wan) {

@@ -153,7 +153,7 @@ class ConfigLoaderTest {
         assertEquals(ProbeMethod.ICMP, Defaults.CHECK_METHOD);
         assertEquals(Duration.ofSeconds(1), Defaults.CHECK_INTERVAL);
         assertEquals(Duration.ofMillis(500), Defaults.CHECK_TIMEOUT);
-        assertEquals(7, Defaults.CHECK_DOWN_AFTER);
+        assertEquals(8, Defaults.CHECK_DOWN_AFTER);
         assertEquals(3, Defaults.CHECK_UP_AFTER);
         assertEquals(Duration.ofMillis(50), Defaults.CHECK_CONFIRM_INTERVAL);
         assertTrue(Defaults.CHECK_GATEWAY);

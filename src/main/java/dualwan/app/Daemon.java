@@ -1,0 +1,337 @@
+package dualwan.app;
+
+import dualwan.config.Config;
+import dualwan.config.WanConfig;
+import dualwan.decide.Decider;
+import dualwan.decide.Decision;
+import dualwan.decide.Mode;
+import dualwan.health.HealthSnapshot;
+import dualwan.health.LinkState;
+import dualwan.health.Monitor;
+import dualwan.linux.Kernel;
+import dualwan.linux.Planner;
+import dualwan.linux.Planner.UplinkAddressing;
+import dualwan.linux.Reconciler;
+import dualwan.linux.RouteSpec;
+import dualwan.linux.RoutingPlan;
+import dualwan.probe.ProbeRequest;
+import dualwan.probe.ProbeResult;
+import dualwan.probe.Prober;
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The control loop. One thread owns every piece of mutable state; probe results and mode changes are posted
+ * to it, and each pass runs: link state → probes due → health → decision → routing plan → kernel → state file.
+ */
+public final class Daemon implements AutoCloseable {
+
+    /** Carrier is read from sysfs this often (cheap: no process). */
+    static final Duration LINK_POLL = Duration.ofMillis(100);
+    /** Addresses and auto gateways are re-read this often (one {@code ip} per uplink). */
+    static final Duration DISCOVERY = Duration.ofSeconds(5);
+    /** The kernel is compared with the plan this often, to repair what someone else changed. */
+    static final Duration RECONCILE = Duration.ofSeconds(10);
+    /** RTT and loss figures in the state file are refreshed this often when nothing else changed. */
+    static final Duration STATE_REFRESH = Duration.ofSeconds(5);
+
+    private final Config config;
+    private final Kernel kernel;
+    private final Clock clock;
+    private final StateFile stateFile;
+    private final Prober prober;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dualwan-control");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Monitor monitor;
+    private Decision decision;
+    private Mode mode = Mode.AUTO;
+    private Optional<SwitchEvent> lastSwitch = Optional.empty();
+    private int switches;
+    private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
+    private RoutingPlan applied;
+    private long seenVerdictChanges = -1;
+    private boolean stateDirty = true;
+    private Instant nextLinkPoll = Instant.MIN;
+    private Instant nextDiscovery = Instant.MIN;
+    private Instant nextReconcile = Instant.MIN;
+    private Instant nextStateWrite = Instant.MIN;
+    private ScheduledFuture<?> wake;
+    private Instant wakeAt = Instant.MAX;
+    private volatile boolean closed;
+
+    public Daemon(Config config, Kernel kernel, Prober.Factory probers, Clock clock) {
+        this.config = config;
+        this.kernel = kernel;
+        this.clock = clock;
+        this.stateFile = new StateFile(config.stateFile());
+        this.prober = probers.open(r -> post(() -> onResult(r)));
+    }
+
+    /** Reconciles with the kernel and starts probing. Returns once the first pass is done. */
+    public void start() throws Exception {
+        loop.submit(() -> {
+            Instant now = clock.instant();
+            monitor = new Monitor(config, now);
+            pollLinks(now);
+            discover(now);
+            decision = Decision.initial(activeInKernel(), now);
+            restoreMode();
+            Logger.info("starting: active uplink {} (from the kernel), mode {}", decision.active().orElse("none"), mode);
+            pass();
+            return null;
+        }).get();
+    }
+
+    /** The one mode API: CLI, MQTT and the button call this. Completes with the decision that follows. */
+    public CompletableFuture<Decision> setMode(Mode newMode) {
+        CompletableFuture<Decision> done = new CompletableFuture<>();
+        post(() -> {
+            if (newMode.forced().isPresent() && config.wan(newMode.forced().get()).isEmpty()) {
+                done.completeExceptionally(new IllegalArgumentException("no uplink named " + newMode.forced().get()));
+                return;
+            }
+            if (!newMode.equals(mode)) {
+                Logger.info("mode {} -> {}", mode, newMode);
+                mode = newMode;
+                stateDirty = true;
+            }
+            pass();
+            done.complete(decision);
+        });
+        return done;
+    }
+
+    /** A copy of the current state as written to the state file. */
+    public CompletableFuture<Map<String, Object>> state() {
+        CompletableFuture<Map<String, Object>> done = new CompletableFuture<>();
+        post(() -> done.complete(render(clock.instant())));
+        return done;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        prober.close();
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void post(Runnable task) {
+        if (!closed) {
+            loop.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    Logger.error(e, "control loop");
+                }
+            });
+        }
+    }
+
+    private void onResult(ProbeResult r) {
+        monitor.onResult(r, clock.instant());
+        pass();
+    }
+
+    /** One pass of the loop; cheap when nothing changed. */
+    private void pass() {
+        Instant now = clock.instant();
+        if (!now.isBefore(nextLinkPoll)) {
+            pollLinks(now);
+        }
+        if (!now.isBefore(nextDiscovery)) {
+            discover(now);
+        }
+        for (ProbeRequest req : monitor.due(now)) {
+            prober.start(req);
+        }
+        boolean holdEnded = decision.reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
+        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded || stateDirty) {
+            seenVerdictChanges = monitor.verdictChanges();
+            decide(now);
+        }
+        RoutingPlan plan = Planner.plan(config, addressing, decision.active());
+        if (!plan.equals(applied) || !now.isBefore(nextReconcile)) {
+            reconcile(plan, now);
+        }
+        if (stateDirty || !now.isBefore(nextStateWrite)) {
+            writeState(now);
+        }
+        schedule(now);
+    }
+
+    private void decide(Instant now) {
+        HealthSnapshot health = monitor.snapshot(now);
+        Decision next = Decider.decide(config, health, mode, decision, now);
+        if (next.switchedFrom(decision)) {
+            SwitchEvent e = new SwitchEvent(decision.active(), next.active(), now, next.reason());
+            Logger.warn("switch {} -> {}: {}", e.from().orElse("none"), e.to().orElse("none"), e.reason());
+            if (decision.active().isPresent()) {
+                switches++;
+            }
+            lastSwitch = Optional.of(e);
+        }
+        decision = next;
+        stateDirty = true;
+    }
+
+    private void pollLinks(Instant now) {
+        nextLinkPoll = now.plus(LINK_POLL);
+        for (WanConfig w : config.wans()) {
+            monitor.setLink(w.name(), kernel.link(w.iface()), now);
+        }
+    }
+
+    private void discover(Instant now) {
+        nextDiscovery = now.plus(DISCOVERY);
+        for (WanConfig w : config.wans()) {
+            UplinkAddressing a;
+            try {
+                a = addressingOf(w);
+            } catch (IOException e) {
+                Logger.warn("{}: cannot read addresses: {}", w.name(), e.getMessage());
+                continue;
+            }
+            UplinkAddressing before = addressing.put(w.name(), a);
+            if (!a.equals(before)) {
+                Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),
+                        a.present() ? "present" : "missing", a.address().map(Inet4Address::getHostAddress).orElse("none"),
+                        a.gateway().map(Inet4Address::getHostAddress).orElse("none"));
+                stateDirty = true;
+            }
+            monitor.setGateway(w.name(), a.gateway(), now);
+        }
+    }
+
+    private UplinkAddressing addressingOf(WanConfig w) throws IOException {
+        boolean present = kernel.link(w.iface()) != LinkState.MISSING;
+        if (!present) {
+            return new UplinkAddressing(false, Optional.empty(), w.gateway());
+        }
+        Optional<Inet4Address[]> ap = kernel.addressAndPeer(w.iface());
+        Optional<Inet4Address> address = ap.map(x -> x[0]);
+        Optional<Inet4Address> gateway = w.gateway();
+        if (gateway.isEmpty()) {
+            gateway = kernel.mainDefaultGateway(w.iface()).or(() -> ap.map(x -> x[1]));
+        }
+        return new UplinkAddressing(true, address, gateway);
+    }
+
+    /** Which uplink the LAN table already points at: a restart keeps it instead of switching. */
+    private Optional<String> activeInKernel() {
+        try {
+            List<RouteSpec> lan = kernel.tables(List.of(config.routing().lanTable())).get(config.routing().lanTable());
+            return lan.stream().filter(r -> r.dst().equals("default")).findFirst().flatMap(RouteSpec::dev)
+                    .flatMap(dev -> config.wans().stream().filter(w -> w.iface().equals(dev)).findFirst())
+                    .map(WanConfig::name);
+        } catch (IOException e) {
+            Logger.warn("cannot read table {}: {}", config.routing().lanTable(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void restoreMode() {
+        stateFile.read().map(m -> m.get("mode")).map(Object::toString).map(Mode::parse)
+                .filter(m -> m.auto() || config.wan(m.forced().get()).isPresent())
+                .ifPresent(m -> mode = m);
+    }
+
+    private void reconcile(RoutingPlan plan, Instant now) {
+        nextReconcile = now.plus(RECONCILE);
+        try {
+            List<Integer> ids = List.copyOf(plan.tables().keySet());
+            List<List<String>> commands = Reconciler.commands(plan, kernel.rules(), kernel.tables(ids));
+            boolean failed = false;
+            for (List<String> c : commands) {
+                Optional<String> error = kernel.ip(c);
+                if (error.isPresent()) {
+                    failed = true;
+                    Logger.warn("ip {} failed: {}", String.join(" ", c), error.get());
+                } else {
+                    Logger.info("ip {}", String.join(" ", c));
+                }
+            }
+            applied = failed ? null : plan;
+            if (failed) {
+                nextReconcile = now.plusSeconds(1);
+            }
+        } catch (IOException e) {
+            Logger.warn("cannot read routing state: {}", e.getMessage());
+            applied = null;
+            nextReconcile = now.plusSeconds(1);
+        }
+    }
+
+    private Map<String, Object> render(Instant now) {
+        return StateFile.render(monitor.snapshot(now), decision, mode, lastSwitch, switches, new HashMap<>(addressing));
+    }
+
+    private void writeState(Instant now) {
+        nextStateWrite = now.plus(STATE_REFRESH);
+        stateDirty = false;
+        try {
+            stateFile.write(render(now));
+        } catch (IOException e) {
+            Logger.warn("cannot write {}: {}", stateFile.path(), e.getMessage());
+        }
+    }
+
+    private void schedule(Instant now) {
+        Instant next = monitor.nextDue();
+        for (Instant t : new Instant[]{nextLinkPoll, nextDiscovery, nextReconcile, nextStateWrite}) {
+            next = t.isBefore(next) ? t : next;
+        }
+        if (decision.reconsiderAt().isPresent() && decision.reconsiderAt().get().isBefore(next)) {
+            next = decision.reconsiderAt().get();
+        }
+        if (wake != null && !wake.isDone() && !next.isBefore(wakeAt)) {
+            return;
+        }
+        if (wake != null) {
+            wake.cancel(false);
+        }
+        wakeAt = next;
+        long delay = Math.max(0, Duration.between(now, next).toNanos());
+        if (!closed) {
+            wake = loop.schedule(this::safePass, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A pass that cannot kill the loop: on a bug, log it and try again in a second. */
+    private void safePass() {
+        wake = null; // this is the wake-up that was pending: the pass below must schedule the next one
+        wakeAt = Instant.MAX;
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            Logger.error(e, "control loop");
+            wakeAt = Instant.MAX;
+            if (!closed) {
+                wake = loop.schedule(this::safePass, 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dualwan.app;
+
+import dualwan.config.Config;
+import dualwan.config.ConfigException;
+import dualwan.config.ConfigLoader;
+import dualwan.linux.LinuxKernel;
+import dualwan.linux.Planner;
+import dualwan.linux.ProcessRunner;
+import dualwan.linux.Reconciler;
+import dualwan.linux.RoutingPlan;
+import dualwan.probe.NativeProber;
+import dualwan.probe.ProbeCommand;
+import dualwan.sim.SimulateCommand;
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/** Command line: {@code dualwan run|check|plan|status|probe|simulate}. Exit codes: 0 ok, 1 failure, 2 bad input. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: dualwan COMMAND [options]
+              run      --config FILE   run the daemon (needs CAP_NET_ADMIN and CAP_NET_RAW)
+              check    --config FILE   validate the config; every error as file:line: key: message
+              plan     --config FILE   print the ip commands the daemon would run now (runs nothing)
+              status   --config FILE   print the state file of the running daemon
+              probe    --device IF --mark M [--method icmp|dns|tcp:PORT] HOST...   probe through one uplink
+              simulate [--days N]      print detection time and false failovers at default settings
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(Arrays.asList(args), System.out, System.err);
+        if (code != -1) {
+            System.exit(code);
+        }
+    }
+
+    /** Returns the exit code, or -1 when the daemon was started and the JVM must stay up. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            err.print(USAGE);
+            return 2;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.get(0)) {
+                case "check" -> check(rest, out, err);
+                case "plan" -> plan(rest, out, err);
+                case "status" -> status(rest, out, err);
+                case "run" -> runDaemon(rest, err);
+                case "probe" -> ProbeCommand.run(rest, out);
+                case "simulate" -> SimulateCommand.run(rest, out);
+                case "-h", "--help", "help" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> {
+                    err.println("unknown command " + args.get(0));
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (IOException e) {
+            err.println("dualwan: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static Optional<Config> load(List<String> args, PrintStream err) throws IOException {
+        int i = args.indexOf("--config");
+        if (i < 0 || i + 1 >= args.size()) {
+            err.println("--config FILE is required");
+            return Optional.empty();
+        }
+        Path file = Path.of(args.get(i + 1));
+        if (!Files.isReadable(file)) {
+            err.println(file + ": cannot read the file");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConfigLoader.load(file));
+        } catch (ConfigException e) {
+            e.errors().forEach(err::println);
+            err.println(e.errors().size() + " error(s); nothing was changed");
+            return Optional.empty();
+        }
+    }
+
+    private static int check(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        if (config.isEmpty()) {
+            return 2;
+        }
+        out.println(config.get().source() + ": ok, " + config.get().wans().size() + " uplinks");
+        return 0;
+    }
+
+    /** The steady-state plan (every uplink healthy, so the best-priority one active) against the kernel now. */
+    private static int plan(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> loaded = load(args, err);
+        if (loaded.isEmpty()) {
+            return 2;
+        }
+        Config config = loaded.get();
+        LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
+        Map<String, Planner.UplinkAddressing> addressing = new java.util.LinkedHashMap<>();
+        for (var w : config.wans()) {
+            var ap = kernel.addressAndPeer(w.iface());
+            var gw = w.gateway().or(() -> {
+                try {
+                    return kernel.mainDefaultGateway(w.iface()).or(() -> ap.map(x -> x[1]));
+                } catch (IOException e) {
+                    return Optional.empty();
+                }
+            });
+            addressing.put(w.name(), new Planner.UplinkAddressing(kernel.link(w.iface()) != dualwan.health.LinkState.MISSING,
+                    ap.map(x -> x[0]), gw));
+        }
+        String best = config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority())).orElseThrow().name();
+        RoutingPlan plan = Planner.plan(config, addressing, Optional.of(best));
+        List<List<String>> commands = new ArrayList<>();
+        try {
+            commands = Reconciler.commands(plan, kernel.rules(), kernel.tables(plan.tables().keySet()));
+            out.println("# commands to reach the plan from the kernel's current state, with " + best + " active:");
+        } catch (IOException e) {
+            commands = Reconciler.commands(plan, List.of(), Map.of());
+            out.println("# cannot read the kernel (" + e.getMessage() + "); the full plan from nothing, with " + best + " active:");
+        }
+        commands.forEach(c -> out.println("ip " + String.join(" ", c)));
+        if (commands.isEmpty()) {
+            out.println("# nothing: the kernel already matches");
+        }
+        return 0;
+    }
+
+    private static int status(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        if (config.isEmpty()) {
+            return 2;
+        }
+        Path state = config.get().stateFile();
+        if (!Files.isReadable(state)) {
+            err.println(state + ": no state file (is the daemon running?)");
+            return 1;
+        }
+        out.print(Files.readString(state));
+        return 0;
+    }
+
+    private static int runDaemon(List<String> args, PrintStream err) {
+        Optional<Config> config;
+        try {
+            config = load(args, err);
+        } catch (IOException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        if (config.isEmpty()) {
+            return 2;
+        }
+        Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
+                Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Logger.info("stopping; routes stay as they are so the LAN keeps working");
+            daemon.close();
+            stopped.countDown();
+        }, "dualwan-shutdown"));
+        try {
+            daemon.start();
+            stopped.await(); // the loop's threads are daemon threads: this one keeps the JVM up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            Logger.error(e, "start failed");
+            return 1;
+        }
+        return -1;
+    }
+
+}
