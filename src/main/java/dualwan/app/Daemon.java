@@ -77,6 +77,7 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> wake;
     private Instant wakeAt = Instant.MAX;
     private volatile boolean closed;
+    private boolean probing;
 
     public Daemon(Config config, Kernel kernel, Prober.Factory probers, Clock clock) {
         this.config = config;
@@ -167,6 +168,11 @@ public final class Daemon implements AutoCloseable {
         }
         for (ProbeRequest req : monitor.due(now)) {
             prober.start(req);
+            if (!probing) {
+                probing = true;
+                ProcessHandle.current().info().startInstant().ifPresent(started ->
+                        Logger.info("first probe sent {} ms after the process started", Duration.between(started, now).toMillis()));
+            }
         }
         boolean holdEnded = decision.reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
         if (monitor.verdictChanges() != seenVerdictChanges || holdEnded || stateDirty) {

@@ -1,0 +1,50 @@
+package dualwan.sim;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The simulated-time figures behind the README's arithmetic, at default settings. Simulated time, not wall
+ * time, so asserting on it is deterministic. Shorter than {@code dualwan simulate} (3 days, not 30).
+ */
+class SimulationTest {
+
+    private final SimulateCommand.Figures f = SimulateCommand.figures(3, 40, 7);
+
+    @Test
+    void totalLossIsDetectedWithinTwoSecondsAtEveryPhase() {
+        assertTrue(f.detectMaxMs() <= 2000, "worst detection " + f.detectMaxMs() + " ms");
+        assertTrue(f.detectMeanMs() >= 500, "faster than a timeout is impossible: " + f.detectMeanMs() + " ms");
+    }
+
+    @Test
+    void tenPercentLossEverywhereCausesNoFailover() {
+        assertEquals(0, f.randomLoss().switches());
+    }
+
+    @Test
+    void aPermanentlyDeadHostCausesNoFailover() {
+        assertEquals(0, f.deadHost().switches());
+    }
+
+    @Test
+    void healthyProbingStaysNearOneProbePerSecondPerTarget() {
+        assertTrue(f.randomLoss().probeRatePerTarget() < 1.5, "rate " + f.randomLoss().probeRatePerTarget());
+    }
+
+    @Test
+    void theSimulatorCanSeeAFalseFailover() {
+        // Same network, but hosts judged on a single miss: proves the counter is not stuck at zero.
+        var strict = SimulateCommand.defaultConfig();
+        var wans = strict.wans().stream().map(w -> new dualwan.config.WanConfig(w.name(), w.iface(), w.gateway(),
+                w.priority(), new dualwan.config.CheckConfig(w.check().hosts(), 1, true, w.check().method(),
+                w.check().interval(), w.check().timeout(), 1, 1, w.check().confirmInterval()), w.table(), w.mark())).toList();
+        var cfg = new dualwan.config.Config(strict.source(), wans, strict.failback(), strict.lan(), strict.routing(),
+                strict.stateFile());
+        var o = Simulator.run(cfg, new Simulator.Network(10, java.util.Set.of(), java.util.Optional.empty(),
+                java.time.Duration.ZERO, 1), java.time.Duration.ofHours(1));
+        assertTrue(o.switches() > 0, "down-after 1 with 10 % loss must flap");
+    }
+}
