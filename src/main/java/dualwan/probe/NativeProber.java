@@ -29,6 +29,7 @@ import static dualwan.probe.Libc.*;
  */
 public final class NativeProber implements Prober {
     private static final int IFNAMSIZ = 16;
+    private static final int LAUNCH_BATCH = 32;
     /** ICMP types the raw socket should not even wake us for: all except echo reply, unreachable, ttl. */
     private static final int ICMP_FILTER_MASK =
             ~((1 << IcmpPacket.ECHO_REPLY) | (1 << IcmpPacket.DEST_UNREACHABLE) | (1 << IcmpPacket.TIME_EXCEEDED));
@@ -166,16 +167,18 @@ public final class NativeProber implements Prober {
 
     private void loop() {
         while (!closed) {
+            // Launch in bounded batches so replies to a burst are read before the socket buffer overflows.
+            Probe next = null;
+            for (int i = 0; i < LAUNCH_BATCH && (next = incoming.poll()) != null; i++) launch(next);
+            boolean backlog = next != null && !incoming.isEmpty();
             long now = System.nanoTime();
-            for (Probe p; (p = incoming.poll()) != null; ) launch(p);
-            now = System.nanoTime();
             for (Probe p : inflight) {
                 if (!p.done && now - p.deadline >= 0) finish(p, false, "timeout", now - p.startedAt);
             }
             inflight.removeIf(p -> p.done);
 
             int n = buildPollSet();
-            int r = Libc.poll(pollFds, n, pollTimeout(now));
+            int r = Libc.poll(pollFds, n, backlog ? 0 : pollTimeout(now));
             if (closed) return;
             if (r < 0) {
                 if (r != -EINTR) {
@@ -238,6 +241,11 @@ public final class NativeProber implements Prober {
     // ------------------------------------------------------------------ starting probes
 
     private void launch(Probe p) {
+        long late = System.nanoTime() - p.deadline;
+        if (late >= 0) { // waited out its whole timeout in the queue (a huge burst): don't send it now
+            finish(p, false, "timeout", late + p.request.timeout().toNanos());
+            return;
+        }
         String device = p.request.device();
         byte[] name = device == null ? new byte[0] : device.getBytes(StandardCharsets.UTF_8);
         // An empty name would unbind the socket and a long one is silently truncated by the kernel
