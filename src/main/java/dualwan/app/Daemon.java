@@ -68,6 +68,9 @@ public final class Daemon implements AutoCloseable {
     private int switches;
     private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
     private RoutingPlan applied;
+    private RoutingPlan planned;
+    private Optional<String> plannedFor = Optional.empty();
+    private boolean addressingChanged = true;
     private long seenVerdictChanges = -1;
     private boolean stateDirty = true;
     private Instant nextLinkPoll = Instant.MIN;
@@ -179,9 +182,13 @@ public final class Daemon implements AutoCloseable {
             seenVerdictChanges = monitor.verdictChanges();
             decide(now);
         }
-        RoutingPlan plan = Planner.plan(config, addressing, decision.active());
-        if (!plan.equals(applied) || !now.isBefore(nextReconcile)) {
-            reconcile(plan, now);
+        if (planned == null || addressingChanged || !plannedFor.equals(decision.active())) {
+            planned = Planner.plan(config, addressing, decision.active());
+            plannedFor = decision.active();
+            addressingChanged = false;
+        }
+        if (!planned.equals(applied) || !now.isBefore(nextReconcile)) {
+            reconcile(planned, now);
         }
         if (stateDirty || !now.isBefore(nextStateWrite)) {
             writeState(now);
@@ -223,6 +230,7 @@ public final class Daemon implements AutoCloseable {
             }
             UplinkAddressing before = addressing.put(w.name(), a);
             if (!a.equals(before)) {
+                addressingChanged = true;
                 Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),
                         a.present() ? "present" : "missing", a.address().map(Inet4Address::getHostAddress).orElse("none"),
                         a.gateway().map(Inet4Address::getHostAddress).orElse("none"));

@@ -1,0 +1,49 @@
+package dualwan.linux;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static dualwan.TestConfigs.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IpJsonTest {
+
+    @Test
+    void readsAddressAndPointToPointPeer() throws Exception {
+        String ethernet = """
+                [{"ifindex":3,"ifname":"wan1","addr_info":[{"family":"inet","local":"100.64.1.2","prefixlen":30,"scope":"global"}]}]""";
+        var a = IpJson.addressAndPeer(ethernet).orElseThrow();
+        assertEquals(ip("100.64.1.2"), a[0]);
+        assertEquals(null, a[1]);
+        String ppp = """
+                [{"ifname":"ppp0","addr_info":[{"family":"inet","local":"100.64.7.2","address":"100.64.7.1","prefixlen":32,"scope":"global"}]}]""";
+        assertEquals(ip("100.64.7.1"), IpJson.addressAndPeer(ppp).orElseThrow()[1]);
+        assertTrue(IpJson.addressAndPeer("[]").isEmpty());
+    }
+
+    @Test
+    void picksTheLowestMetricDefaultGateway() throws Exception {
+        String routes = """
+                [{"dst":"default","gateway":"100.64.1.9","metric":300,"flags":[]},
+                 {"dst":"default","gateway":"100.64.1.1","metric":100,"flags":[]}]""";
+        assertEquals(Optional.of(ip("100.64.1.1")), IpJson.defaultGateway(routes));
+    }
+
+    @Test
+    void namesWellKnownTablesAndParsesMarks() {
+        assertEquals("main", IpJson.tableName("254"));
+        assertEquals("101", IpJson.tableName("101"));
+        assertEquals(0x65, IpJson.parseMark("0x65"));
+        assertEquals(0x65, IpJson.parseMark("0x65/0xff"));
+    }
+
+    @Test
+    void parsesDottedQuadsOnlyWithoutLookups() {
+        assertEquals(Optional.of(ip("192.0.2.1")), IpJson.parse("192.0.2.1"));
+        assertTrue(IpJson.parse("192.0.2.256").isEmpty());
+        assertTrue(IpJson.parse("example.com").isEmpty());
+        assertTrue(IpJson.parse("1.2.3").isEmpty());
+    }
+}
