@@ -1,0 +1,162 @@
+package dualwan.it;
+
+import static dualwan.it.Daemon.active;
+import static dualwan.it.Daemon.lanDefaultDev;
+import static dualwan.it.Daemon.wan;
+import static dualwan.it.Daemon.wanState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dualwan.lab.Lab;
+import dualwan.labtools.UdpGapReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole-uplink failures: upstream cut, blackholed ISP, dead gateway. */
+@EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
+class FailoverTest {
+    static final String HOLD = "3s";
+    static final long HOLD_MS = 3000;
+    private static Lab lab;
+    private Daemon daemon;
+
+    @BeforeAll
+    static void up() {
+        assumeTrue(Lab.available(), "lab needs root, ip and nft");
+        lab = Lab.start();
+    }
+
+    @AfterAll
+    static void down() {
+        ItLabs.close(lab);
+    }
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        lab.heal();
+        Daemon.resetKernel(lab);
+    }
+
+    @Test
+    void upstreamCutMovesLanFlowToIsp2AndFailsBackAfterHold(@TempDir Path tmp) throws Exception {
+        daemon = Daemon.configure(lab, tmp, HOLD).start();
+        daemon.awaitAllUp();
+        assertEquals("wan1", lanDefaultDev(lab));
+
+        Path sinkLog = tmp.resolve("sink.log");
+        Process sink = ItLabs.startSink(lab, tmp, sinkLog);
+        // 10 s of 20 ms datagrams, one flow (fixed source port) from the LAN client.
+        Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab),
+                "dualwan.labtools.UdpSender", "--to", "203.0.113.100:9000", "--every", "20ms",
+                "--count", "500", "--source-port", "5061"), tmp.resolve("sender.out"));
+        Thread.sleep(2000);
+        long cutAt = System.nanoTime();
+        lab.cut(1);
+        Map<String, Object> s = daemon.awaitState("active isp2 after cutting isp1's upstream",
+                Duration.ofSeconds(10), st -> "isp2".equals(active(st)));
+        long failoverMs = (System.nanoTime() - cutAt) / 1_000_000;
+        System.out.println("[it] cut isp1: state switched to isp2 after " + failoverMs + " ms");
+        assertEquals("down", wanState(s, "isp1"));
+        assertEquals("wan2", lanDefaultDev(lab), "table 200 must now point at wan2");
+
+        assertTrue(sender.waitFor(20, TimeUnit.SECONDS), "sender did not finish");
+        Thread.sleep(300);
+        sink.destroy();
+        sink.waitFor(5, TimeUnit.SECONDS);
+        UdpGapReport.Report r = UdpGapReport.analyze(sinkLog);
+        System.out.println("[it] LAN UDP flow across the failover: max gap " + r.maxGapMillis() + " ms, lost "
+                + r.lostOf(500) + " of 500, sources " + r.sources());
+        assertEquals("100.64.1.2", r.firstSource(), "flow starts on isp1");
+        assertEquals("100.64.2.2", r.lastSource(),
+                "the LAN flow must leave via ISP2 after the failover; sources " + r.sources()
+                        + " (last seq " + r.lastSeq() + ")");
+        assertTrue(r.maxGapMillis() < 5000, "LAN gap " + r.maxGapMillis() + " ms");
+
+        // Restore: isp1 must come back only after the hold.
+        long restoredAt = System.nanoTime();
+        lab.restore(1);
+        long isp1UpAt = -1;
+        long deadline = restoredAt + Duration.ofSeconds(30).toNanos();
+        Map<String, Object> last = null;
+        while (System.nanoTime() < deadline) {
+            last = daemon.stateNow();
+            long now = System.nanoTime();
+            if (isp1UpAt < 0 && "up".equals(wanState(last, "isp1"))) {
+                isp1UpAt = now;
+            }
+            if ("isp1".equals(active(last))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        long backAt = System.nanoTime();
+        assertEquals("isp1", active(last), "no failback within 30 s of restore: " + last);
+        assertTrue(isp1UpAt > 0, "isp1 never seen up before the failback: " + last);
+        long afterUpMs = (backAt - isp1UpAt) / 1_000_000;
+        long afterRestoreMs = (backAt - restoredAt) / 1_000_000;
+        System.out.println("[it] restore isp1: up after " + (isp1UpAt - restoredAt) / 1_000_000
+                + " ms, failback " + afterUpMs + " ms after up (hold " + HOLD_MS + " ms)");
+        assertTrue(afterUpMs >= HOLD_MS - 1000, "failed back " + afterUpMs + " ms after isp1 was up, hold is "
+                + HOLD_MS);
+        assertTrue(afterUpMs <= HOLD_MS + 5000, "failback took " + afterUpMs + " ms after isp1 was up");
+        assertTrue(afterRestoreMs >= HOLD_MS - 1000, "failed back " + afterRestoreMs + " ms after restore");
+        assertEquals("wan1", lanDefaultDev(lab), "table 200 back on wan1");
+        assertEquals(2, Daemon.switches(last), "exactly two switches: " + last);
+    }
+
+    @Test
+    void blackholedIspWithLiveGatewayFailsOver(@TempDir Path tmp) {
+        daemon = Daemon.configure(lab, tmp, HOLD).start();
+        daemon.awaitAllUp();
+        lab.blackhole(1);
+        Map<String, Object> s = daemon.awaitState("active isp2 after blackholing isp1", Duration.ofSeconds(10),
+                st -> "isp2".equals(active(st)));
+        Map<String, Object> w = wan(s, "isp1");
+        assertEquals("down", w.get("state"), s::toString);
+        assertEquals("up", w.get("gateway_state"), "the gateway still answers: " + s);
+        assertTrue(String.valueOf(w.get("reason")).contains("host"), "reason about hosts: " + w.get("reason"));
+        assertEquals("up", wanState(s, "isp2"));
+        assertEquals("wan2", lanDefaultDev(lab));
+        assertTrue(lab.exec("lan", "ping", "-n", "-c", "1", "-W", "2", "203.0.113.3").ok(),
+                "LAN reaches the internet via isp2");
+    }
+
+    @Test
+    void deadGatewayGetsNoProbesThroughTheOtherIsp(@TempDir Path tmp) throws Exception {
+        daemon = Daemon.configure(lab, tmp, HOLD).start();
+        daemon.awaitAllUp();
+        lab.countStart(2, "leak", "192.0.2.1", "198.51.100.1", "203.0.113.1", "100.64.1.1");
+        lab.countStart(2, "ctl", "192.0.2.2", "198.51.100.2", "203.0.113.2");
+        lab.blackhole(1);
+        lab.gatewaySilent(1);
+        Map<String, Object> s = daemon.awaitState("active isp2 after killing isp1's gateway",
+                Duration.ofSeconds(10), st -> "isp2".equals(active(st)));
+        assertEquals("down", wanState(s, "isp1"));
+        Thread.sleep(10_000);
+        s = daemon.stateNow();
+        assertEquals("isp2", active(s));
+        assertEquals("down", wanState(s, "isp1"));
+        assertEquals("down", wan(s, "isp1").get("gateway_state"), "gateway must be judged down: " + s);
+        long ctl = lab.countRead(2, "ctl");
+        long leak = lab.countRead(2, "leak");
+        System.out.println("[it] dead gateway: leak counter " + leak + ", control counter " + ctl);
+        assertTrue(ctl > 0, "control counter must see isp2's own probes");
+        assertEquals(0, leak, "probes for isp1's hosts/gateway leaked through ISP2");
+        assertFalse(Files.readString(tmp.resolve("state.json")).isEmpty());
+    }
+}
