@@ -43,8 +43,8 @@ public final class Daemon implements AutoCloseable {
 
     /** Carrier is read from sysfs this often (cheap: no process). */
     static final Duration LINK_POLL = Duration.ofMillis(100);
-    /** Addresses and auto gateways are re-read this often (one {@code ip} per uplink). */
-    static final Duration DISCOVERY = Duration.ofSeconds(5);
+    /** Addresses and auto gateways are re-read this often (two {@code ip} per uplink), and when carrier changes. */
+    static final Duration DISCOVERY = Duration.ofSeconds(10);
     /** The kernel is compared with the plan this often, to repair what someone else changed. */
     static final Duration RECONCILE = Duration.ofSeconds(10);
     /** RTT and loss figures in the state file are refreshed this often when nothing else changed. */
@@ -213,8 +213,12 @@ public final class Daemon implements AutoCloseable {
 
     private void pollLinks(Instant now) {
         nextLinkPoll = now.plus(LINK_POLL);
+        long before = monitor.verdictChanges();
         for (WanConfig w : config.wans()) {
             monitor.setLink(w.name(), kernel.link(w.iface()), now);
+        }
+        if (monitor.verdictChanges() != before) {
+            nextDiscovery = now; // a link that comes back may bring a new address or gateway
         }
     }
 

@@ -41,8 +41,15 @@ public final class IpJson {
     }
 
     public static List<RouteSpec> routes(String json) throws IOException {
-        List<RouteSpec> out = new ArrayList<>();
+        return routesByTable(json).values().stream().flatMap(List::stream).toList();
+    }
+
+    /** Routes of {@code ip -json route show table all}, by table (as ip names it: "main", "101", …). */
+    public static Map<String, List<RouteSpec>> routesByTable(String json) throws IOException {
+        Map<String, List<RouteSpec>> byTable = new java.util.LinkedHashMap<>();
         for (Map<String, Object> m : objects(json)) {
+            List<RouteSpec> out = byTable.computeIfAbsent(tableName(String.valueOf(m.getOrDefault("table", "main"))),
+                    t -> new ArrayList<>());
             @SuppressWarnings("unchecked")
             List<Object> flags = (List<Object>) m.getOrDefault("flags", List.of());
             out.add(new RouteSpec((String) m.getOrDefault("type", "unicast"), (String) m.get("dst"),
@@ -50,7 +57,7 @@ public final class IpJson {
                     Optional.ofNullable((String) m.get("dev")),
                     ((Number) m.getOrDefault("metric", 0)).longValue(), flags.contains("onlink")));
         }
-        return out;
+        return byTable;
     }
 
     /** The interface's first global IPv4 address and, on a point-to-point link, its peer. */
