@@ -75,10 +75,12 @@ class HostHealthTest {
     void allHostsDeadKeepsLastRoute(@TempDir Path tmp) throws Exception {
         daemon = Daemon.configure(lab, tmp, "3s").start();
         daemon.awaitAllUp();
-        // isp2 first, so isp1 never looks worse than isp2 (a switch then would be correct behaviour).
+        // isp2 first, and wait until it is judged down: killing both at once races the two uplinks'
+        // verdicts, and a switch to a still-up isp2 in that window would be correct behaviour.
         for (String h : ISP2_HOSTS) {
             lab.killHost(2, h);
         }
+        daemon.awaitState("isp2 down", Duration.ofSeconds(10), st -> "down".equals(wanState(st, "isp2")));
         for (String h : ISP1_HOSTS) {
             lab.killHost(1, h);
         }
