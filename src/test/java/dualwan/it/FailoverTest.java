@@ -7,9 +7,7 @@ import static dualwan.it.Daemon.wanState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dualwan.lab.Lab;
 import dualwan.labtools.UdpGapReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,40 +15,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Whole-uplink failures: upstream cut, blackholed ISP, dead gateway. */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
-class FailoverTest {
+class FailoverTest extends DaemonLabTest {
     static final String HOLD = "3s";
     static final long HOLD_MS = 3000;
-    private static Lab lab;
-    private Daemon daemon;
-
-    @BeforeAll
-    static void up() {
-        assumeTrue(Lab.available(), "lab needs root, ip and nft");
-        lab = Lab.start();
-    }
-
-    @AfterAll
-    static void down() {
-        ItLabs.close(lab);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        lab.heal();
-        Daemon.resetKernel(lab);
-    }
 
     @Test
     void upstreamCutMovesLanFlowToIsp2AndFailsBackAfterHold(@TempDir Path tmp) throws Exception {

@@ -8,47 +8,20 @@ import static dualwan.it.Daemon.wan;
 import static dualwan.it.Daemon.wanState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dualwan.lab.Lab;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Per-host failures: quorum keeps an uplink, all-dead keeps the last route, one survivor wins. */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
-class HostHealthTest {
+class HostHealthTest extends DaemonLabTest {
     static final List<String> ISP1_HOSTS = List.of("192.0.2.1", "198.51.100.1", "203.0.113.1");
     static final List<String> ISP2_HOSTS = List.of("192.0.2.2", "198.51.100.2", "203.0.113.2");
-    private static Lab lab;
-    private Daemon daemon;
-
-    @BeforeAll
-    static void up() {
-        assumeTrue(Lab.available(), "lab needs root, ip and nft");
-        lab = Lab.start();
-    }
-
-    @AfterAll
-    static void down() {
-        ItLabs.close(lab);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        lab.heal();
-        Daemon.resetKernel(lab);
-    }
 
     @Test
     void oneDeadHostOfThreeKeepsIsp1(@TempDir Path tmp) throws Exception {

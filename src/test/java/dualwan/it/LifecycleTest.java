@@ -9,7 +9,6 @@ import static dualwan.it.Daemon.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dualwan.lab.Lab;
 import java.nio.file.Files;
@@ -18,39 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Restart over existing routes, refusing bad configs, and the read-only plan command. */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
-class LifecycleTest {
+class LifecycleTest extends DaemonLabTest {
     static final List<Integer> OWNED = List.of(1000, 1001, 1010, 1020, 1021, 1030);
-    private static Lab lab;
-    private Daemon daemon;
-
-    @BeforeAll
-    static void up() {
-        assumeTrue(Lab.available(), "lab needs root, ip and nft");
-        lab = Lab.start();
-    }
-
-    @AfterAll
-    static void down() {
-        ItLabs.close(lab);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        lab.heal();
-        Daemon.resetKernel(lab);
-    }
 
     private static List<Integer> ownedPriorities() {
         List<Integer> out = new ArrayList<>();
