@@ -3,14 +3,13 @@ package dualwan;
 import dualwan.config.CheckConfig;
 import dualwan.config.Config;
 import dualwan.config.FailbackConfig;
+import dualwan.config.Ipv4;
 import dualwan.config.LanConfig;
 import dualwan.config.RoutingConfig;
 import dualwan.config.WanConfig;
 import dualwan.probe.ProbeMethod;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -30,13 +29,7 @@ public final class TestConfigs {
     }
 
     public static Inet4Address ip(String dotted) {
-        try {
-            return (Inet4Address) InetAddress.getByAddress(Arrays.stream(dotted.split("\\."))
-                    .map(Integer::parseInt).collect(java.io.ByteArrayOutputStream::new,
-                            (o, b) -> o.write(b), (a, b) -> { }).toByteArray());
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return Ipv4.of(dotted);
     }
 
     public static CheckConfig check(int minUp, boolean gateway, String... hosts) {

@@ -6,8 +6,8 @@ import dualwan.decide.Decider;
 import dualwan.decide.Decision;
 import dualwan.decide.Mode;
 import dualwan.health.HealthSnapshot;
-import dualwan.health.LinkState;
 import dualwan.health.Monitor;
+import dualwan.linux.Discovery;
 import dualwan.linux.Kernel;
 import dualwan.linux.Planner;
 import dualwan.linux.Planner.UplinkAddressing;
@@ -24,7 +24,6 @@ import java.net.Inet4Address;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +115,7 @@ public final class Daemon implements AutoCloseable {
             if (!newMode.equals(mode)) {
                 Logger.info("mode {} -> {}", mode, newMode);
                 mode = newMode;
-                stateDirty = true;
+                decide(clock.instant());
             }
             pass();
             done.complete(decision);
@@ -178,7 +177,7 @@ public final class Daemon implements AutoCloseable {
             }
         }
         boolean holdEnded = decision.reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
-        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded || stateDirty) {
+        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded) {
             seenVerdictChanges = monitor.verdictChanges();
             decide(now);
         }
@@ -227,7 +226,7 @@ public final class Daemon implements AutoCloseable {
         for (WanConfig w : config.wans()) {
             UplinkAddressing a;
             try {
-                a = addressingOf(w);
+                a = Discovery.read(kernel, w);
             } catch (IOException e) {
                 Logger.warn("{}: cannot read addresses: {}", w.name(), e.getMessage());
                 continue;
@@ -242,20 +241,6 @@ public final class Daemon implements AutoCloseable {
             }
             monitor.setGateway(w.name(), a.gateway(), now);
         }
-    }
-
-    private UplinkAddressing addressingOf(WanConfig w) throws IOException {
-        boolean present = kernel.link(w.iface()) != LinkState.MISSING;
-        if (!present) {
-            return new UplinkAddressing(false, Optional.empty(), w.gateway());
-        }
-        Optional<Inet4Address[]> ap = kernel.addressAndPeer(w.iface());
-        Optional<Inet4Address> address = ap.map(x -> x[0]);
-        Optional<Inet4Address> gateway = w.gateway();
-        if (gateway.isEmpty()) {
-            gateway = kernel.mainDefaultGateway(w.iface()).or(() -> ap.map(x -> x[1]));
-        }
-        return new UplinkAddressing(true, address, gateway);
     }
 
     /** Which uplink the LAN table already points at: a restart keeps it instead of switching. */
@@ -304,7 +289,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Map<String, Object> render(Instant now) {
-        return StateFile.render(monitor.snapshot(now), decision, mode, lastSwitch, switches, new HashMap<>(addressing));
+        return StateFile.render(monitor.snapshot(now), decision, mode, lastSwitch, switches, addressing);
     }
 
     private void writeState(Instant now) {

@@ -3,6 +3,7 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
+import dualwan.linux.Discovery;
 import dualwan.linux.LinuxKernel;
 import dualwan.linux.Planner;
 import dualwan.linux.ProcessRunner;
@@ -18,7 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -116,22 +117,13 @@ public final class Main {
         }
         Config config = loaded.get();
         LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
-        Map<String, Planner.UplinkAddressing> addressing = new java.util.LinkedHashMap<>();
+        Map<String, Planner.UplinkAddressing> addressing = new LinkedHashMap<>();
         for (var w : config.wans()) {
-            var ap = kernel.addressAndPeer(w.iface());
-            var gw = w.gateway().or(() -> {
-                try {
-                    return kernel.mainDefaultGateway(w.iface()).or(() -> ap.map(x -> x[1]));
-                } catch (IOException e) {
-                    return Optional.empty();
-                }
-            });
-            addressing.put(w.name(), new Planner.UplinkAddressing(kernel.link(w.iface()) != dualwan.health.LinkState.MISSING,
-                    ap.map(x -> x[0]), gw));
+            addressing.put(w.name(), Discovery.read(kernel, w));
         }
         String best = config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority())).orElseThrow().name();
         RoutingPlan plan = Planner.plan(config, addressing, Optional.of(best));
-        List<List<String>> commands = new ArrayList<>();
+        List<List<String>> commands;
         try {
             commands = Reconciler.commands(plan, kernel.rules(), kernel.tables(plan.tables().keySet()));
             out.println("# commands to reach the plan from the kernel's current state, with " + best + " active:");

@@ -850,39 +850,6 @@ public final class ConfigLoader {
     }
 
     /** Dotted-quad IPv4 parsing without any name lookup. */
-    static final class Ipv4 {
-        private static final Pattern OCTET = Pattern.compile("0|[1-9][0-9]{0,2}");
-        private static final Pattern HOSTNAME_LIKE = Pattern.compile("[A-Za-z0-9.-]*[A-Za-z][A-Za-z0-9.-]*");
-
-        private Ipv4() {
-        }
-
-        /** Four decimal octets 0..255 without leading zeros; throws IllegalArgumentException otherwise. */
-        static byte[] parse(String text) {
-            if (text.indexOf(':') >= 0) {
-                throw new IllegalArgumentException(quote(text) + " is not an IPv4 address (IPv6 is not supported)");
-            }
-            if (HOSTNAME_LIKE.matcher(text).matches()) {
-                throw new IllegalArgumentException(quote(text) + " looks like a host name; write an IPv4 address"
-                        + " instead (dualwan never resolves names, since DNS may itself be down)");
-            }
-            String[] parts = text.split("\\.", -1);
-            if (parts.length != 4) {
-                throw new IllegalArgumentException(quote(text) + " is not an IPv4 address (four numbers 0-255"
-                        + " separated by dots, e.g. 192.0.2.1)");
-            }
-            byte[] out = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                if (!OCTET.matcher(parts[i]).matches() || Integer.parseInt(parts[i]) > 255) {
-                    throw new IllegalArgumentException(quote(text) + " is not an IPv4 address (each of the four"
-                            + " parts must be a number 0-255 without leading zeros, e.g. 192.0.2.1)");
-                }
-                out[i] = (byte) Integer.parseInt(parts[i]);
-            }
-            return out;
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ errors
 
     private void typeError(Node n, String key, String expected) {

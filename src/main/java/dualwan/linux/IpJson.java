@@ -2,10 +2,10 @@ package dualwan.linux;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 
+import dualwan.config.Ipv4;
+
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +25,13 @@ public final class IpJson {
         for (Map<String, Object> m : objects(json)) {
             int priority = ((Number) m.getOrDefault("priority", 0)).intValue();
             String src = (String) m.getOrDefault("src", "all");
-            boolean foreign = !RULE_KEYS.containsAll(m.keySet());
             Optional<Integer> mark = Optional.ofNullable((String) m.get("fwmark")).map(IpJson::parseMark);
             Optional<Inet4Address> from = "all".equals(src) ? Optional.empty() : parse(src);
-            if (!"all".equals(src) && from.isEmpty()) {
-                foreign = true;
-            }
-            boolean suppress = Integer.valueOf(0).equals(m.get("suppress_prefixlen"));
-            if (m.containsKey("suppress_prefixlen") && !suppress) {
-                foreign = true;
-            }
+            Object suppressLength = m.get("suppress_prefixlen");
+            boolean suppress = Integer.valueOf(0).equals(suppressLength);
+            // Any selector we never write (iif, a prefix, another suppress length…) makes it someone else's rule.
+            boolean foreign = !RULE_KEYS.containsAll(m.keySet()) || (!"all".equals(src) && from.isEmpty())
+                    || (suppressLength != null && !suppress);
             out.add(new RuleSpec(priority, mark, from, suppress, tableName(String.valueOf(m.get("table"))), foreign));
         }
         return out;
@@ -100,24 +97,9 @@ public final class IpJson {
         return t.startsWith("0x") ? (int) Long.parseLong(t.substring(2), 16) : (int) Long.parseLong(t);
     }
 
-    /** Parses a dotted quad without ever doing a DNS lookup. */
+    /** A dotted quad from ip's output; see {@link Ipv4}. */
     public static Optional<Inet4Address> parse(String dotted) {
-        String[] parts = dotted.split("\\.", -1);
-        if (parts.length != 4) {
-            return Optional.empty();
-        }
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            if (!parts[i].matches("\\d{1,3}") || Integer.parseInt(parts[i]) > 255) {
-                return Optional.empty();
-            }
-            b[i] = (byte) Integer.parseInt(parts[i]);
-        }
-        try {
-            return Optional.of((Inet4Address) InetAddress.getByAddress(b));
-        } catch (UnknownHostException e) {
-            return Optional.empty();
-        }
+        return Ipv4.tryParse(dotted);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,7 @@
 package dualwan.probe;
 
+import dualwan.config.Ipv4;
+
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.time.Duration;
@@ -83,7 +85,7 @@ public final class ProbeCommand {
 
     private static Inet4Address host(String s) {
         try {
-            return Inet4Address.ofLiteral(s);
+            return Ipv4.of(s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not an IPv4 address: " + s);
         }
@@ -113,6 +115,7 @@ public final class ProbeCommand {
         throw new IllegalArgumentException("--method: expected icmp, dns or tcp:PORT, got " + s);
     }
 
+    /** Unlike the config's durations, the command line also takes decimals ("0.5s"). */
     static Duration duration(String option, String s, Duration min, Duration max) {
         Matcher m = DURATION.matcher(s);
         if (!m.matches()) throw new IllegalArgumentException(option + ": expected a duration like 500ms or 2s, got " + s);

@@ -1,7 +1,6 @@
 package dualwan.sim;
 
 import dualwan.config.Config;
-import dualwan.config.WanConfig;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
 import dualwan.decide.Mode;
@@ -129,11 +128,5 @@ public final class Simulator {
             wake = cutNanos;
         }
         return Math.max(now + 1, wake);
-    }
-
-    /** The uplink a simulation starts on: the best-priority one. */
-    public static String primary(Config config) {
-        return config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority()))
-                .map(WanConfig::name).orElseThrow();
     }
 }
