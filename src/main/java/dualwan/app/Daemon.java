@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,8 +40,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Daemon implements AutoCloseable {
 
-    /** Carrier is read from sysfs this often (cheap: no process). */
-    static final Duration LINK_POLL = Duration.ofMillis(100);
+    /**
+     * Carrier is re-read at once on every kernel link event and whenever the link monitor (re)starts; this
+     * poll is only a last safety net, so it can be slow.
+     */
+    static final Duration LINK_POLL = Duration.ofSeconds(10);
     /** Addresses and auto gateways are re-read this often (two {@code ip} per uplink), and when carrier changes. */
     static final Duration DISCOVERY = Duration.ofSeconds(10);
     /** The kernel is compared with the plan this often, to repair what someone else changed. */
@@ -54,7 +57,7 @@ public final class Daemon implements AutoCloseable {
     private final Clock clock;
     private final StateFile stateFile;
     private final Prober prober;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor loop = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "dualwan-control");
         t.setDaemon(true);
         return t;
@@ -79,6 +82,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> wake;
     private Instant wakeAt = Instant.MAX;
     private volatile boolean closed;
+    private final AtomicBoolean linkCheckQueued = new AtomicBoolean();
+    private AutoCloseable linkEvents = () -> { };
     private boolean probing;
 
     public Daemon(Config config, Kernel kernel, Prober.Factory probers, Clock clock) {
@@ -86,6 +91,7 @@ public final class Daemon implements AutoCloseable {
         this.kernel = kernel;
         this.clock = clock;
         this.stateFile = new StateFile(config.stateFile());
+        loop.setRemoveOnCancelPolicy(true); // a replaced wake-up should not linger in the queue and fire for nothing
         this.prober = probers.open(r -> post(() -> onResult(r)));
     }
 
@@ -98,6 +104,7 @@ public final class Daemon implements AutoCloseable {
             discover(now);
             decision = Decision.initial(activeInKernel(), now);
             restoreMode();
+            linkEvents = kernel.watchLinks(this::onLinkEvent);
             Logger.info("starting: active uplink {} (from the kernel), mode {}", decision.active().orElse("none"), mode);
             pass();
             return null;
@@ -133,6 +140,11 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            linkEvents.close();
+        } catch (Exception e) {
+            Logger.warn("stopping the link monitor: {}", e.getMessage());
+        }
         prober.close();
         loop.shutdownNow();
         try {
@@ -154,9 +166,28 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** A burst of link events (a flapping cable) queues one re-read, not one per event. */
+    private void onLinkEvent() {
+        if (linkCheckQueued.compareAndSet(false, true)) {
+            post(() -> {
+                linkCheckQueued.set(false);
+                nextLinkPoll = Instant.MIN;
+                pass();
+            });
+        }
+    }
+
+    /**
+     * Most results are replies that change nothing urgent: they only update the figures, which the next
+     * scheduled pass writes out. A pass runs now only when a verdict changed or a probe became due sooner
+     * (a miss being confirmed).
+     */
     private void onResult(ProbeResult r) {
-        monitor.onResult(r, clock.instant());
-        pass();
+        Instant now = clock.instant();
+        monitor.onResult(r, now);
+        if (monitor.verdictChanges() != seenVerdictChanges || monitor.nextDue().isBefore(wakeAt)) {
+            pass();
+        }
     }
 
     /** One pass of the loop; cheap when nothing changed. */

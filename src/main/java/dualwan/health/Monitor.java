@@ -251,7 +251,7 @@ public final class Monitor {
         /** Grid offset of the k-th target: spreads this uplink's probes evenly over one interval. */
         Duration offset(int k) {
             int n = cfg.check().hosts().size() + 1;
-            return cfg.check().interval().multipliedBy(k).dividedBy(n);
+            return Duration.ofNanos(cfg.check().interval().toNanos() * k / n);
         }
 
         List<Slot> slots() {
@@ -274,10 +274,9 @@ public final class Monitor {
 
         /** The first grid point at least half an interval after the last send. */
         Instant steadyNext(Slot s) {
-            Duration interval = cfg.check().interval();
-            Instant earliest = s.lastSent.plus(interval.dividedBy(2));
+            long step = cfg.check().interval().toNanos(); // plain nanos: Duration.dividedBy goes through BigDecimal
+            Instant earliest = s.lastSent.plusNanos(step / 2);
             long sinceGrid = Duration.between(epoch.plus(s.offset), earliest).toNanos();
-            long step = interval.toNanos();
             long k = Math.floorDiv(sinceGrid + step - 1, step);
             return epoch.plus(s.offset).plusNanos(k * step);
         }

@@ -23,6 +23,14 @@ public interface Kernel {
 
     Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException;
 
+    /**
+     * Calls {@code onChange} (from another thread) soon after any link changes state, so that {@link #link}
+     * need not be polled often. Closing the result stops it. The default never calls: poll instead.
+     */
+    default AutoCloseable watchLinks(Runnable onChange) {
+        return () -> { };
+    }
+
     /** Runs {@code ip ARGS}; returns the error text, or empty on success. */
     Optional<String> ip(List<String> args) throws IOException;
 }

@@ -4,19 +4,28 @@ import dualwan.health.LinkState;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). */
+/**
+ * {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). Used by one thread at a time
+ * (the control loop), which is why the carrier files and buffer below need no locking.
+ */
 public final class LinuxKernel implements Kernel {
 
     private final CommandRunner runner;
     private final Path sysClassNet;
+    /** Open {@code carrier} files: re-reading one is a single pread, where opening it walks sysfs paths. */
+    private final Map<String, FileChannel> carrierFiles = new HashMap<>();
+    private final ByteBuffer carrierByte = ByteBuffer.allocate(8);
 
     public LinuxKernel(CommandRunner runner) {
         this(runner, Path.of("/sys/class/net"));
@@ -31,14 +40,39 @@ public final class LinuxKernel implements Kernel {
     @Override
     public LinkState link(String iface) {
         Path dir = sysClassNet.resolve(iface);
-        if (!Files.isDirectory(dir)) {
-            return LinkState.MISSING;
-        }
         try {
-            return Files.readString(dir.resolve("carrier")).trim().equals("1") ? LinkState.CARRIER : LinkState.NO_CARRIER;
+            FileChannel carrier = carrierFiles.get(iface);
+            if (carrier == null) {
+                if (!Files.isDirectory(dir)) {
+                    return LinkState.MISSING;
+                }
+                carrier = FileChannel.open(dir.resolve("carrier"), StandardOpenOption.READ);
+                carrierFiles.put(iface, carrier);
+            }
+            carrierByte.clear();
+            return carrier.read(carrierByte, 0) > 0 && carrierByte.get(0) == '1' ? LinkState.CARRIER : LinkState.NO_CARRIER;
         } catch (IOException e) {
-            return LinkState.NO_CARRIER; // reading carrier of an interface that is administratively down fails
+            // EINVAL: administratively down. ENODEV: the interface was removed (perhaps re-created since, with a
+            // new sysfs node). Either way reopen next time.
+            closeCarrier(iface);
+            return Files.isDirectory(dir) ? LinkState.NO_CARRIER : LinkState.MISSING;
         }
+    }
+
+    private void closeCarrier(String iface) {
+        FileChannel stale = carrierFiles.remove(iface);
+        if (stale != null) {
+            try {
+                stale.close();
+            } catch (IOException ignored) {
+                // nothing to do: it is gone either way
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable watchLinks(Runnable onChange) {
+        return new LinkEvents(onChange);
     }
 
     @Override

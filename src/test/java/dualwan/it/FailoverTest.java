@@ -93,6 +93,26 @@ class FailoverTest extends DaemonLabTest {
     }
 
     @Test
+    void carrierLossSwitchesOnTheLinkEventNotOnProbeTimeouts(@TempDir Path tmp) {
+        daemon = Daemon.configure(lab, tmp, HOLD).start();
+        daemon.awaitAllUp();
+        long cutAt = System.nanoTime();
+        lab.carrier(1, false);
+        Map<String, Object> s = daemon.awaitState("active isp2 after isp1 lost carrier", Duration.ofSeconds(10),
+                st -> "isp2".equals(active(st)));
+        long tookMs = (System.nanoTime() - cutAt) / 1_000_000;
+        System.out.println("[it] carrier loss -> isp2 active in the state file after " + tookMs + " ms");
+        // Probes would have said "gateway not answering" or "0 of 3 hosts", and cannot conclude in under ~0.8 s;
+        // the 10 s safety poll would rarely land this early. A wide margin: the event path takes ~0.1 s.
+        assertEquals("failover: isp1 no carrier", s.get("reason"), "switched for another reason: " + s);
+        assertTrue(tookMs < 1000, "carrier loss took " + tookMs + " ms: the link event was missed");
+        assertEquals("wan2", lanDefaultDev(lab));
+        lab.carrier(1, true);
+        daemon.awaitState("isp1 judged again after carrier returns", Duration.ofSeconds(10),
+                st -> "up".equals(wanState(st, "isp1")));
+    }
+
+    @Test
     void blackholedIspWithLiveGatewayFailsOver(@TempDir Path tmp) {
         daemon = Daemon.configure(lab, tmp, HOLD).start();
         daemon.awaitAllUp();

@@ -1,0 +1,70 @@
+package dualwan.linux;
+
+import org.tinylog.Logger;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Wakes the daemon when the kernel reports a link change, instead of polling sysfs many times a second.
+ * Runs {@code ip monitor link} and treats every line as "something changed": the daemon then re-reads carrier
+ * from sysfs, so the monitor's text format (iproute2 6.1 has no JSON for it) is never parsed. If the monitor
+ * exits, it is restarted after a pause, and a re-read follows every (re)start to cover the gap.
+ */
+final class LinkEvents implements AutoCloseable {
+
+    private static final long RESTART_PAUSE_MS = 1000;
+
+    private final Runnable onChange;
+    private final Thread reader;
+    private volatile Process process;
+    private volatile boolean closed;
+
+    LinkEvents(Runnable onChange) {
+        this.onChange = onChange;
+        this.reader = new Thread(this::run, "dualwan-link-events");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                process = new ProcessBuilder(List.of("ip", "monitor", "link"))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                onChange.run(); // whatever changed while no monitor was listening
+                try (BufferedReader lines = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    while (lines.readLine() != null) {
+                        onChange.run();
+                    }
+                }
+            } catch (IOException e) {
+                if (!closed) {
+                    Logger.warn("ip monitor link: {}", e.getMessage());
+                }
+            }
+            if (!closed) {
+                Logger.warn("ip monitor link stopped; restarting it in {} ms", RESTART_PAUSE_MS);
+                try {
+                    Thread.sleep(RESTART_PAUSE_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Process p = process;
+        if (p != null) {
+            p.destroy();
+        }
+        reader.interrupt();
+    }
+}
