@@ -28,7 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -40,15 +42,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Daemon implements AutoCloseable {
 
-    /**
-     * Carrier is re-read at once on every kernel link event and whenever the link monitor (re)starts; this
-     * poll is only a last safety net, so it can be slow.
+    /*
+     * Carrier, addresses and gateways are re-read at once on every kernel event (ip monitor) and whenever the
+     * monitor (re)starts; these polls are only the safety net, so they can be slow.
      */
+    /** Carrier from sysfs. */
     static final Duration LINK_POLL = Duration.ofSeconds(10);
-    /** Addresses and auto gateways are re-read this often (two {@code ip} per uplink), and when carrier changes. */
-    static final Duration DISCOVERY = Duration.ofSeconds(10);
-    /** The kernel is compared with the plan this often, to repair what someone else changed. */
-    static final Duration RECONCILE = Duration.ofSeconds(10);
+    /** Addresses and auto gateways (two {@code ip} per uplink). */
+    static final Duration DISCOVERY = Duration.ofSeconds(60);
+    /** Our rules and tables are compared with the plan (repairing what someone else changed). */
+    static final Duration RECONCILE = Duration.ofSeconds(30);
+    /**
+     * Kernel events reconcile at once, but at most this often: our own changes raise events too, and a program
+     * fighting over our tables must not start a loop.
+     */
+    static final Duration RECONCILE_ON_EVENT_MIN_GAP = Duration.ofSeconds(1);
     /** RTT and loss figures in the state file are refreshed this often when nothing else changed. */
     static final Duration STATE_REFRESH = Duration.ofSeconds(5);
 
@@ -78,12 +86,15 @@ public final class Daemon implements AutoCloseable {
     private Instant nextLinkPoll = Instant.MIN;
     private Instant nextDiscovery = Instant.MIN;
     private Instant nextReconcile = Instant.MIN;
+    private Instant lastReconcile = Instant.MIN;
     private Instant nextStateWrite = Instant.MIN;
     private ScheduledFuture<?> wake;
     private Instant wakeAt = Instant.MAX;
     private volatile boolean closed;
-    private final AtomicBoolean linkCheckQueued = new AtomicBoolean();
-    private AutoCloseable linkEvents = () -> { };
+    private final AtomicBoolean rereadQueued = new AtomicBoolean();
+    private final Queue<ProbeResult> results = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean missQueued = new AtomicBoolean();
+    private AutoCloseable kernelEvents = () -> { };
     private boolean probing;
 
     public Daemon(Config config, Kernel kernel, Prober.Factory probers, Clock clock) {
@@ -92,7 +103,7 @@ public final class Daemon implements AutoCloseable {
         this.clock = clock;
         this.stateFile = new StateFile(config.stateFile());
         loop.setRemoveOnCancelPolicy(true); // a replaced wake-up should not linger in the queue and fire for nothing
-        this.prober = probers.open(r -> post(() -> onResult(r)));
+        this.prober = probers.open(this::onResult);
     }
 
     /** Reconciles with the kernel and starts probing. Returns once the first pass is done. */
@@ -104,7 +115,7 @@ public final class Daemon implements AutoCloseable {
             discover(now);
             decision = Decision.initial(activeInKernel(), now);
             restoreMode();
-            linkEvents = kernel.watchLinks(this::onLinkEvent);
+            kernelEvents = kernel.watch(this::onKernelEvent);
             Logger.info("starting: active uplink {} (from the kernel), mode {}", decision.active().orElse("none"), mode);
             pass();
             return null;
@@ -141,9 +152,9 @@ public final class Daemon implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            linkEvents.close();
+            kernelEvents.close();
         } catch (Exception e) {
-            Logger.warn("stopping the link monitor: {}", e.getMessage());
+            Logger.warn("stopping the kernel monitor: {}", e.getMessage());
         }
         prober.close();
         loop.shutdownNow();
@@ -166,27 +177,32 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** A burst of link events (a flapping cable) queues one re-read, not one per event. */
-    private void onLinkEvent() {
-        if (linkCheckQueued.compareAndSet(false, true)) {
+    /** A burst of kernel events (a flapping cable, our own route changes) queues one re-read, not one each. */
+    private void onKernelEvent() {
+        if (rereadQueued.compareAndSet(false, true)) {
             post(() -> {
-                linkCheckQueued.set(false);
+                rereadQueued.set(false);
                 nextLinkPoll = Instant.MIN;
+                nextDiscovery = Instant.MIN;
+                Instant soonest = lastReconcile.plus(RECONCILE_ON_EVENT_MIN_GAP);
+                nextReconcile = soonest.isBefore(nextReconcile) ? soonest : nextReconcile;
                 pass();
             });
         }
     }
 
     /**
-     * Most results are replies that change nothing urgent: they only update the figures, which the next
-     * scheduled pass writes out. A pass runs now only when a verdict changed or a probe became due sooner
-     * (a miss being confirmed).
+     * Called on the prober's thread. A reply changes nothing urgent: it waits in the queue for the next pass
+     * (at most one probe slot away), so replies cost the loop no wake-up of their own. A miss may start a
+     * confirmation, so it wakes the loop at once.
      */
     private void onResult(ProbeResult r) {
-        Instant now = clock.instant();
-        monitor.onResult(r, now);
-        if (monitor.verdictChanges() != seenVerdictChanges || monitor.nextDue().isBefore(wakeAt)) {
-            pass();
+        results.add(r);
+        if (!r.reachable() && missQueued.compareAndSet(false, true)) {
+            post(() -> {
+                missQueued.set(false);
+                pass();
+            });
         }
     }
 
@@ -198,6 +214,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (!now.isBefore(nextDiscovery)) {
             discover(now);
+        }
+        for (ProbeResult r; (r = results.poll()) != null; ) {
+            monitor.onResult(r, now);
         }
         for (ProbeRequest req : monitor.due(now)) {
             prober.start(req);
@@ -294,6 +313,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void reconcile(RoutingPlan plan, Instant now) {
+        lastReconcile = now;
         nextReconcile = now.plus(RECONCILE);
         try {
             List<Integer> ids = List.copyOf(plan.tables().keySet());

@@ -24,10 +24,10 @@ public interface Kernel {
     Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException;
 
     /**
-     * Calls {@code onChange} (from another thread) soon after any link changes state, so that {@link #link}
-     * need not be polled often. Closing the result stops it. The default never calls: poll instead.
+     * Calls {@code onChange} (from another thread) soon after any link, address, route or rule changes, so that
+     * nothing needs to be polled often. Closing the result stops it. The default never calls: poll instead.
      */
-    default AutoCloseable watchLinks(Runnable onChange) {
+    default AutoCloseable watch(Runnable onChange) {
         return () -> { };
     }
 

@@ -71,8 +71,8 @@ public final class LinuxKernel implements Kernel {
     }
 
     @Override
-    public AutoCloseable watchLinks(Runnable onChange) {
-        return new LinkEvents(onChange);
+    public AutoCloseable watch(Runnable onChange) {
+        return new KernelEvents(onChange);
     }
 
     @Override

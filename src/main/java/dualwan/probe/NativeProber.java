@@ -37,6 +37,7 @@ public final class NativeProber implements Prober {
     private final Consumer<ProbeResult> listener;
     private final ConcurrentLinkedQueue<Probe> incoming = new ConcurrentLinkedQueue<>();
     private final int wakeFd;
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     /** eventfd increment; read-only after construction, so callers' threads may pass it to write(). */
     private final MemorySegment one = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
     /** Threads between their "closed?" check and their eventfd write: the fd stays open until this is 0. */
@@ -66,7 +67,8 @@ public final class NativeProber implements Prober {
         try {
             if (closed) throw new IllegalStateException("prober is closed");
             incoming.add(probe);
-            Libc.writePlain(wakeFd, one);
+            // One wake-up per batch: the I/O thread drains everything queued before it clears the flag.
+            if (wakePending.compareAndSet(false, true)) Libc.writePlain(wakeFd, one);
         } finally {
             writers.decrementAndGet();
         }
@@ -195,6 +197,7 @@ public final class NativeProber implements Prober {
                 Object owner = pollOwners[i];
                 if (owner == null) {
                     Libc.read(wakeFd, intOpt.asSlice(0, 8)); // reset the eventfd counter
+                    wakePending.set(false); // later start() calls wake us again; earlier ones are drained next
                 } else if (owner instanceof IcmpSocket s) {
                     readIcmp(s, ev, now);
                 } else if (owner instanceof Probe p && !p.done) {

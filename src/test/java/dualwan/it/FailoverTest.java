@@ -96,6 +96,7 @@ class FailoverTest extends DaemonLabTest {
     void carrierLossSwitchesOnTheLinkEventNotOnProbeTimeouts(@TempDir Path tmp) {
         daemon = Daemon.configure(lab, tmp, HOLD).start();
         daemon.awaitAllUp();
+        Daemon.sleep(Duration.ofSeconds(3)); // past start-up's own burst of route events and re-reads
         long cutAt = System.nanoTime();
         lab.carrier(1, false);
         Map<String, Object> s = daemon.awaitState("active isp2 after isp1 lost carrier", Duration.ofSeconds(10),

@@ -107,6 +107,25 @@ class LifecycleTest extends DaemonLabTest {
     }
 
     @Test
+    void rulesAndRoutesRemovedBySomeoneElseAreRepairedOnTheKernelEvent(@TempDir Path tmp) throws Exception {
+        daemon = Daemon.configure(lab, tmp, "3s").start();
+        daemon.awaitAllUp();
+        String rulesBefore = rules(lab);
+        String lanBefore = table(lab, 200);
+        assertTrue(lab.exec("rtr", "ip", "rule", "del", "priority", "1030").ok());
+        assertTrue(lab.exec("rtr", "ip", "route", "flush", "table", "200").ok());
+        long removedAt = System.nanoTime();
+        // The periodic check runs every 30 s; only the kernel event can bring them back this soon.
+        long deadline = removedAt + java.time.Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline && !(rules(lab).equals(rulesBefore) && table(lab, 200).equals(lanBefore))) {
+            Thread.sleep(50);
+        }
+        System.out.println("[it] removed rule and LAN route repaired after " + (System.nanoTime() - removedAt) / 1_000_000 + " ms");
+        assertEquals(rulesBefore, rules(lab), "rules repaired");
+        assertEquals(lanBefore, table(lab, 200), "LAN table repaired");
+    }
+
+    @Test
     void planPrintsIpCommandsAndChangesNothing(@TempDir Path tmp) {
         Daemon d = Daemon.configure(lab, tmp, "3s");
         String before = kernelSnapshot(lab);

@@ -9,12 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Wakes the daemon when the kernel reports a link change, instead of polling sysfs many times a second.
- * Runs {@code ip monitor link} and treats every line as "something changed": the daemon then re-reads carrier
- * from sysfs, so the monitor's text format (iproute2 6.1 has no JSON for it) is never parsed. If the monitor
- * exits, it is restarted after a pause, and a re-read follows every (re)start to cover the gap.
+ * Wakes the daemon when the kernel reports a link, address, route or rule change, instead of polling. Runs
+ * {@code ip monitor link address route rule} and treats every line as "something changed": the daemon then
+ * re-reads carrier (sysfs), addressing and its own rules and tables ({@code ip -json}), so the monitor's text
+ * format (iproute2 6.1 has no JSON for it) is never parsed. If the monitor exits it is restarted after a pause, and a re-read follows every
+ * (re)start to cover the gap.
  */
-final class LinkEvents implements AutoCloseable {
+final class KernelEvents implements AutoCloseable {
 
     private static final long RESTART_PAUSE_MS = 1000;
 
@@ -23,9 +24,9 @@ final class LinkEvents implements AutoCloseable {
     private volatile Process process;
     private volatile boolean closed;
 
-    LinkEvents(Runnable onChange) {
+    KernelEvents(Runnable onChange) {
         this.onChange = onChange;
-        this.reader = new Thread(this::run, "dualwan-link-events");
+        this.reader = new Thread(this::run, "dualwan-kernel-events");
         reader.setDaemon(true);
         reader.start();
     }
@@ -33,7 +34,7 @@ final class LinkEvents implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
-                process = new ProcessBuilder(List.of("ip", "monitor", "link"))
+                process = new ProcessBuilder(List.of("ip", "monitor", "link", "address", "route", "rule"))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 onChange.run(); // whatever changed while no monitor was listening
                 try (BufferedReader lines = new BufferedReader(
@@ -44,11 +45,11 @@ final class LinkEvents implements AutoCloseable {
                 }
             } catch (IOException e) {
                 if (!closed) {
-                    Logger.warn("ip monitor link: {}", e.getMessage());
+                    Logger.warn("ip monitor: {}", e.getMessage());
                 }
             }
             if (!closed) {
-                Logger.warn("ip monitor link stopped; restarting it in {} ms", RESTART_PAUSE_MS);
+                Logger.warn("ip monitor stopped; restarting it in {} ms", RESTART_PAUSE_MS);
                 try {
                     Thread.sleep(RESTART_PAUSE_MS);
                 } catch (InterruptedException e) {
