@@ -105,7 +105,8 @@ public final class Monitor {
                 }
             }
         }
-        if (!inFlight.isEmpty() && nextLostScan.isBefore(next)) {
+        // due() scans for lost probes at every send anyway; wake just for the scan only when nothing is scheduled.
+        if (!inFlight.isEmpty() && next.equals(Instant.MAX)) {
             next = nextLostScan;
         }
         return next;
