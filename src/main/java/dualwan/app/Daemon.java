@@ -37,8 +37,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The control loop. One thread owns every piece of mutable state; probe results and mode changes are posted
- * to it, and each pass runs: link state → probes due → health → decision → routing plan → kernel → state file.
+ * The control loop. One thread owns every piece of mutable state. Other threads only hand it work: probe
+ * results (queued; a miss also wakes it), kernel events and mode changes. Each pass runs: link state → probes
+ * due → health → decision → routing plan → kernel → state file.
  */
 public final class Daemon implements AutoCloseable {
 
@@ -71,18 +72,27 @@ public final class Daemon implements AutoCloseable {
         return t;
     });
 
+    // Handed over by other threads (prober, kernel monitor); everything below them belongs to the loop.
+    private final Queue<ProbeResult> results = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean missQueued = new AtomicBoolean();
+    private final AtomicBoolean rereadQueued = new AtomicBoolean();
+    private volatile boolean closed;
+
     private Monitor monitor;
     private Decision decision;
     private Mode mode = Mode.AUTO;
     private Optional<SwitchEvent> lastSwitch = Optional.empty();
     private int switches;
+    private long seenVerdictChanges = -1;
     private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
-    private RoutingPlan applied;
+    private boolean addressingChanged = true;
     private RoutingPlan planned;
     private Optional<String> plannedFor = Optional.empty();
-    private boolean addressingChanged = true;
-    private long seenVerdictChanges = -1;
+    private RoutingPlan applied;
     private boolean stateDirty = true;
+    private boolean firstProbeLogged;
+    private AutoCloseable kernelEvents = () -> { };
+
     private Instant nextLinkPoll = Instant.MIN;
     private Instant nextDiscovery = Instant.MIN;
     private Instant nextReconcile = Instant.MIN;
@@ -90,12 +100,6 @@ public final class Daemon implements AutoCloseable {
     private Instant nextStateWrite = Instant.MIN;
     private ScheduledFuture<?> wake;
     private Instant wakeAt = Instant.MAX;
-    private volatile boolean closed;
-    private final AtomicBoolean rereadQueued = new AtomicBoolean();
-    private final Queue<ProbeResult> results = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean missQueued = new AtomicBoolean();
-    private AutoCloseable kernelEvents = () -> { };
-    private boolean probing;
 
     public Daemon(Config config, Kernel kernel, Prober.Factory probers, Clock clock) {
         this.config = config;
@@ -220,8 +224,8 @@ public final class Daemon implements AutoCloseable {
         }
         for (ProbeRequest req : monitor.due(now)) {
             prober.start(req);
-            if (!probing) {
-                probing = true;
+            if (!firstProbeLogged) {
+                firstProbeLogged = true;
                 ProcessHandle.current().info().startInstant().ifPresent(started ->
                         Logger.info("first probe sent {} ms after the process started", Duration.between(started, now).toMillis()));
             }
