@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -74,6 +75,7 @@ public final class Daemon implements AutoCloseable {
 
     // Handed over by other threads (prober, kernel monitor); everything below them belongs to the loop.
     private final Queue<ProbeResult> results = new ConcurrentLinkedQueue<>();
+    private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean missQueued = new AtomicBoolean();
     private final AtomicBoolean rereadQueued = new AtomicBoolean();
     private volatile boolean closed;
@@ -84,6 +86,8 @@ public final class Daemon implements AutoCloseable {
     private Optional<SwitchEvent> lastSwitch = Optional.empty();
     private int switches;
     private long seenVerdictChanges = -1;
+    private long seenConfirmingChanges = -1;
+    private final Map<String, Object> sections = new LinkedHashMap<>();
     private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
     private boolean addressingChanged = true;
     private RoutingPlan planned;
@@ -143,6 +147,27 @@ public final class Daemon implements AutoCloseable {
             done.complete(decision);
         });
         return done;
+    }
+
+    /** Adds an adapter to be told about the state; call before {@link #start()}. */
+    public void addListener(StateListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Puts (or with {@code null} removes) a top-level section of the state, e.g. the front panel's LEDs, shown
+     * in the state file and to listeners. May be called from any thread; the value must not change afterwards.
+     */
+    public void setSection(String name, Object value) {
+        post(() -> {
+            if (value == null) {
+                sections.remove(name);
+            } else {
+                sections.put(name, value);
+            }
+            stateDirty = true;
+            pass();
+        });
     }
 
     /** A copy of the current state as written to the state file. */
@@ -243,6 +268,10 @@ public final class Daemon implements AutoCloseable {
         if (!planned.equals(applied) || !now.isBefore(nextReconcile)) {
             reconcile(planned, now);
         }
+        if (monitor.confirmingChanges() != seenConfirmingChanges) {
+            seenConfirmingChanges = monitor.confirmingChanges();
+            stateDirty = true;
+        }
         if (stateDirty || !now.isBefore(nextStateWrite)) {
             writeState(now);
         }
@@ -259,6 +288,7 @@ public final class Daemon implements AutoCloseable {
                 switches++;
             }
             lastSwitch = Optional.of(e);
+            listeners.forEach(l -> tell(l, () -> l.switched(e)));
         }
         decision = next;
         stateDirty = true;
@@ -344,16 +374,35 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Map<String, Object> render(Instant now) {
-        return StateFile.render(monitor.snapshot(now), decision, mode, lastSwitch, switches, addressing);
+        return render(monitor.snapshot(now));
+    }
+
+    private Map<String, Object> render(HealthSnapshot health) {
+        Map<String, Object> json = StateFile.render(health, decision, mode, lastSwitch, switches, addressing);
+        json.putAll(sections);
+        return json;
     }
 
     private void writeState(Instant now) {
         nextStateWrite = now.plus(STATE_REFRESH);
         stateDirty = false;
+        HealthSnapshot health = monitor.snapshot(now);
+        Map<String, Object> json = render(health);
         try {
-            stateFile.write(render(now));
+            stateFile.write(json);
         } catch (IOException e) {
             Logger.warn("cannot write {}: {}", stateFile.path(), e.getMessage());
+        }
+        Status status = new Status(health, decision, mode, json);
+        listeners.forEach(l -> tell(l, () -> l.stateChanged(status)));
+    }
+
+    /** A listener's bug must not stop the loop (nor the other listeners). */
+    private static void tell(StateListener listener, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            Logger.error(e, "state listener {}", listener.getClass().getSimpleName());
         }
     }
 

@@ -40,6 +40,7 @@ public final class Monitor {
     private final Instant epoch;
     private long nextId = 1;
     private long verdictChanges;
+    private long confirmingChanges;
     private Instant nextLostScan;
 
     public Monitor(Config config, Instant start) {
@@ -132,6 +133,7 @@ public final class Monitor {
         }
         if (s.confirming && (result.reachable() || s.health.verdict() != Verdict.UP)) {
             s.confirming = false;
+            confirmingChanges++;
             s.nextDue = u.steadyNext(s);
         }
         u.rejudge(now);
@@ -140,6 +142,11 @@ public final class Monitor {
     /** Counts uplink verdict changes: a caller re-decides only when this moved. */
     public long verdictChanges() {
         return verdictChanges;
+    }
+
+    /** Counts confirmations starting and ending: what a front panel blinks for. */
+    public long confirmingChanges() {
+        return confirmingChanges;
     }
 
     public HealthSnapshot snapshot(Instant now) {
@@ -191,7 +198,7 @@ public final class Monitor {
     }
 
     /** One probed target and its schedule. */
-    private static final class Slot {
+    private final class Slot {
         final Target target;
         final Duration offset;
         TargetHealth health;
@@ -210,13 +217,17 @@ public final class Monitor {
             health = TargetHealth.unknown(now);
             nextDue = now;
             lastSent = now;
-            confirming = false;
+            if (confirming) {
+                confirming = false;
+                confirmingChanges++;
+            }
             generation++;
         }
 
         void confirm(Instant now) {
             if (!confirming) {
                 confirming = true;
+                confirmingChanges++;
                 nextDue = now;
             }
         }
