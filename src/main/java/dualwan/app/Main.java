@@ -3,7 +3,9 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
+import dualwan.decide.PolicyDecision;
 import dualwan.linux.Discovery;
+import dualwan.linux.NftPlanner;
 import dualwan.linux.LinuxKernel;
 import dualwan.linux.Planner;
 import dualwan.linux.ProcessRunner;
@@ -19,11 +21,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /** Command line: {@code dualwan run|check|plan|status|probe|simulate}. Exit codes: 0 ok, 1 failure, 2 bad input. */
@@ -33,7 +37,7 @@ public final class Main {
             usage: dualwan COMMAND [options]
               run      --config FILE   run the daemon (needs CAP_NET_ADMIN and CAP_NET_RAW)
               check    --config FILE   validate the config; every error as file:line: key: message
-              plan     --config FILE   print the ip commands the daemon would run now (runs nothing)
+              plan     --config FILE   print the ip commands and nftables table the daemon would apply (runs nothing)
               status   --config FILE   print the state file of the running daemon
               probe    --device IF --mark M [--method icmp|dns|tcp:PORT] HOST...   probe through one uplink
               simulate [--days N]      print detection time and false failovers at default settings
@@ -134,6 +138,23 @@ public final class Main {
         commands.forEach(c -> out.println("ip " + String.join(" ", c)));
         if (commands.isEmpty()) {
             out.println("# nothing: the kernel already matches");
+        }
+        Map<String, PolicyDecision> policies = new LinkedHashMap<>();
+        Instant now = Instant.now();
+        config.policies().forEach(p -> policies.put(p.name(), new PolicyDecision(
+                p.balanced() ? p.uplinks() : List.of(p.order().getFirst()), Set.of(), now, "steady state", Optional.empty())));
+        String nft = NftPlanner.ruleset(config, addressing, policies);
+        Optional<String> listed;
+        try {
+            listed = kernel.nftTable();
+        } catch (IOException e) {
+            listed = Optional.empty();
+        }
+        if (listed.flatMap(NftPlanner::planId).equals(NftPlanner.planId(nft))) {
+            out.println("# the nftables table is in place (same plan id)");
+        } else {
+            out.println("# the nftables table (nft -f -):");
+            out.print(nft);
         }
         return 0;
     }
