@@ -273,7 +273,7 @@ public final class Daemon implements AutoCloseable {
                         Logger.info("first probe sent {} ms after the process started", Duration.between(started, now).toMillis()));
             }
         }
-        boolean holdEnded = decision.reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
+        boolean holdEnded = reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
         if (monitor.verdictChanges() != seenVerdictChanges || holdEnded) {
             seenVerdictChanges = monitor.verdictChanges();
             decide(now);
@@ -327,6 +327,17 @@ public final class Daemon implements AutoCloseable {
             policyDecisions.put(p.name(), after);
         }
         stateDirty = true;
+    }
+
+    /** The earliest end of a failback hold, the LAN's or a policy's. */
+    private Optional<Instant> reconsiderAt() {
+        Optional<Instant> at = decision.reconsiderAt();
+        for (PolicyDecision d : policyDecisions.values()) {
+            if (d.reconsiderAt().isPresent() && (at.isEmpty() || d.reconsiderAt().get().isBefore(at.get()))) {
+                at = d.reconsiderAt();
+            }
+        }
+        return at;
     }
 
     private Flushes.Moved movedOff(Optional<String> policy, String uplink) {
@@ -538,8 +549,8 @@ public final class Daemon implements AutoCloseable {
         for (Instant t : new Instant[]{nextLinkPoll, nextDiscovery, nextReconcile, nextStateWrite}) {
             next = t.isBefore(next) ? t : next;
         }
-        if (decision.reconsiderAt().isPresent() && decision.reconsiderAt().get().isBefore(next)) {
-            next = decision.reconsiderAt().get();
+        if (reconsiderAt().isPresent() && reconsiderAt().get().isBefore(next)) {
+            next = reconsiderAt().get();
         }
         if (wake != null && !wake.isDone() && !next.isBefore(wakeAt)) {
             return;
