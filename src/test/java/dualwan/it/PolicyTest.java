@@ -191,6 +191,25 @@ class PolicyTest extends DaemonLabTest {
     }
 
     @Test
+    void aStickySourceKeepsItsUplinkForNewConnections(@TempDir Path tmp) throws Exception {
+        daemon = Daemon.configure(lab, tmp, "3s", yaml -> yaml + WEIGHTED.replace("isp1: 2", "isp1: 1")
+                + "    sticky: 1m\n").start();
+        daemon.awaitAllUp();
+        daemon.awaitState("spread over both", Duration.ofSeconds(10),
+                s -> List.of("isp1", "isp2").equals(policy(s, "spread").get("uplinks")));
+        Path log = tmp.resolve("7000.log");
+        Process sink = ItLabs.startSink(lab, tmp, log, 7000, 60);
+        try {
+            Map<String, Long> split = sendNewConnections(tmp, log, 40);
+            System.out.println("[it] sticky 1:1, 40 new connections from one client: " + split);
+            assertEquals(1, split.size(), "one source address, one uplink (the weights test, not sticky, spreads"
+                    + " the same client): " + split);
+        } finally {
+            sink.destroyForcibly();
+        }
+    }
+
+    @Test
     void restartWithTheTableInPlaceLeavesOneTableWithTheSameRules(@TempDir Path tmp) throws Exception {
         daemon = Daemon.configure(lab, tmp, "3s", yaml -> yaml + OPPOSITE + WEIGHTED.replace("policies:\n", "")).start();
         daemon.awaitAllUp();
