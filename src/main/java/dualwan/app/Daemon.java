@@ -391,7 +391,12 @@ public final class Daemon implements AutoCloseable {
                 continue;
             }
             UplinkAddressing before = addressing.put(w.name(), a);
-            a.address().ifPresent(addr -> lastAddress.put(w.name(), addr));
+            a.address().ifPresent(addr -> {
+                Inet4Address old = lastAddress.put(w.name(), addr);
+                if (old != null && !old.equals(addr)) {
+                    moved.add(Flushes.Moved.addressChanged(w.name(), old)); // flows NATed to it can never answer
+                }
+            });
             if (!a.equals(before)) {
                 planDirty = true;
                 Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),

@@ -25,16 +25,26 @@ import java.util.Optional;
 public final class Flushes {
 
     /**
-     * Traffic left an uplink.
+     * Traffic left an uplink, or an uplink's address changed under every flow NATed to it.
      *
-     * @param policy  the policy whose traffic moved, or empty for the traffic that matches no policy
-     * @param uplink  the uplink it left
-     * @param address that uplink's address when the traffic left it (the last one known)
+     * @param policy      the policy whose traffic moved, or empty for the traffic that matches no policy
+     * @param uplink      the uplink it left
+     * @param address     that uplink's address when the traffic left it (the last one known)
+     * @param addressGone the address itself is gone: every flow NATed to it is dead, whatever its mark
      */
-    public record Moved(Optional<String> policy, String uplink, Optional<Inet4Address> address) {
+    public record Moved(Optional<String> policy, String uplink, Optional<Inet4Address> address, boolean addressGone) {
+
+        public Moved(Optional<String> policy, String uplink, Optional<Inet4Address> address) {
+            this(policy, uplink, address, false);
+        }
+
+        public static Moved addressChanged(String uplink, Inet4Address old) {
+            return new Moved(Optional.empty(), uplink, Optional.of(old), true);
+        }
 
         public String describe() {
-            return policy.map(p -> "policy " + p).orElse("traffic") + " off " + uplink;
+            return addressGone ? uplink + "'s old address " + address.map(Inet4Address::getHostAddress).orElse("")
+                    : policy.map(p -> "policy " + p).orElse("traffic") + " off " + uplink;
         }
     }
 
@@ -58,6 +68,9 @@ public final class Flushes {
     }
 
     private static Optional<List<String>> selector(Config config, Moved m) {
+        if (m.addressGone()) {
+            return m.address().map(a -> List.of("-D", "--reply-dst", a.getHostAddress()));
+        }
         Optional<PolicyConfig> policy = m.policy().flatMap(p -> config.policies().stream()
                 .filter(x -> x.name().equals(p)).findFirst());
         if (policy.isPresent() && policy.get().balanced()) {

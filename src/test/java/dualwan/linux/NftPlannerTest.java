@@ -143,5 +143,9 @@ class NftPlannerTest {
         assertEquals(List.of(), Flushes.commands(filtered, List.of()));
         assertEquals(List.of(), Flushes.commands(filtered, List.of(new Flushes.Moved(Optional.empty(), "isp1", Optional.empty()))),
                 "no address ever known: nothing was NATed to it");
+        assertEquals(List.of(List.of("-D", "--reply-dst", "100.64.1.9")),
+                Flushes.commands(config(Nat.SNAT, ConntrackConfig.defaults(), VOIP),
+                        List.of(Flushes.Moved.addressChanged("isp1", ip("100.64.1.9")))),
+                "a renumbered uplink: every flow NATed to the old address, whatever its policy");
     }
 }
