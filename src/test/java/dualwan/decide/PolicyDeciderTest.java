@@ -25,7 +25,7 @@ class PolicyDeciderTest {
     private static final PolicyConfig TO_ISP2 = new PolicyConfig("toISP2", PolicyConfig.Match.any(),
             List.of("isp2", "isp1"), Map.of(), Optional.empty());
     private static final PolicyConfig SPREAD = new PolicyConfig("spread", PolicyConfig.Match.any(), List.of(),
-            Map.of("isp1", 2, "isp2", 1), Optional.empty());
+            weights(), Optional.empty());
 
     /** Verdicts of isp1 and isp2 since the given seconds after T0. */
     private static HealthSnapshot at(long second, Verdict v1, long since1, Verdict v2, long since2) {
@@ -118,5 +118,13 @@ class PolicyDeciderTest {
         PolicyDecision d = new PolicyDecision(List.of("isp1"), Set.of(), T0, "forced before", Optional.empty());
         d = step(onlyIsp2, d, at(10, Verdict.UP, 0, Verdict.UP, 0), Mode.AUTO);
         assertEquals(Optional.of("isp2"), d.active());
+    }
+
+    /** isp1: 2, isp2: 1 in file order, as the loader keeps it (Map.of would iterate in a random order). */
+    private static Map<String, Integer> weights() {
+        Map<String, Integer> w = new java.util.LinkedHashMap<>();
+        w.put("isp1", 2);
+        w.put("isp2", 1);
+        return w;
     }
 }

@@ -40,7 +40,7 @@ class NftPlannerTest {
             List.of("isp2", "isp1"), Map.of(), Optional.empty());
     private static final PolicyConfig GUESTS = new PolicyConfig("guests", new PolicyConfig.Match(
             List.of(), List.of(), Optional.empty(), List.of(), List.of("lan0")),
-            List.of(), Map.of("isp1", 2, "isp2", 1), Optional.of(Duration.ofMinutes(10)));
+            List.of(), weights(), Optional.of(Duration.ofMinutes(10)));
 
     private static Config config(Nat nat2, ConntrackConfig conntrack, PolicyConfig... policies) {
         Config base = TestConfigs.twoWans();
@@ -147,5 +147,13 @@ class NftPlannerTest {
                 Flushes.commands(config(Nat.SNAT, ConntrackConfig.defaults(), VOIP),
                         List.of(Flushes.Moved.addressChanged("isp1", ip("100.64.1.9")))),
                 "a renumbered uplink: every flow NATed to the old address, whatever its policy");
+    }
+
+    /** isp1: 2, isp2: 1 in file order, as the loader keeps it (Map.of would iterate in a random order). */
+    private static Map<String, Integer> weights() {
+        Map<String, Integer> w = new java.util.LinkedHashMap<>();
+        w.put("isp1", 2);
+        w.put("isp2", 1);
+        return w;
     }
 }
