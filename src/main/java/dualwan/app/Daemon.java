@@ -184,7 +184,9 @@ public final class Daemon implements AutoCloseable {
                 sections.put(name, value);
             }
             stateDirty = true;
-            pass();
+            if (monitor != null) { // before start() the first pass shows it
+                pass();
+            }
         });
     }
 
