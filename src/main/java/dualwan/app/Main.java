@@ -3,6 +3,9 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
+import dualwan.config.WanConfig;
+import dualwan.gpio.Panel;
+import dualwan.gpio.SelfTest;
 import dualwan.linux.Discovery;
 import dualwan.linux.LinuxKernel;
 import dualwan.linux.Planner;
@@ -26,7 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
-/** Command line: {@code dualwan run|check|plan|status|probe|simulate}. Exit codes: 0 ok, 1 failure, 2 bad input. */
+/** Command line: {@code dualwan run|check|plan|status|probe|simulate|selftest}. Exit codes: 0 ok, 1 failure, 2 bad input. */
 public final class Main {
 
     static final String USAGE = """
@@ -37,6 +40,8 @@ public final class Main {
               status   --config FILE   print the state file of the running daemon
               probe    --device IF --mark M [--method icmp|dns|tcp:PORT] HOST...   probe through one uplink
               simulate [--days N]      print detection time and false failovers at default settings
+              selftest --config FILE [--provider gpiod|mock] [--wait 10s]
+                                       front panel: blink each LED, wait for a button press (daemon stopped)
             """;
 
     private Main() {
@@ -64,6 +69,7 @@ public final class Main {
                 case "run" -> runDaemon(rest, err);
                 case "probe" -> ProbeCommand.run(rest, out);
                 case "simulate" -> SimulateCommand.run(rest, out);
+                case "selftest" -> selftest(rest, out, err);
                 case "-h", "--help", "help" -> {
                     out.print(USAGE);
                     yield 0;
@@ -152,6 +158,18 @@ public final class Main {
         return 0;
     }
 
+    private static int selftest(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        if (config.isEmpty()) {
+            return 2;
+        }
+        if (config.get().gpio().isEmpty()) {
+            err.println(config.get().source() + ": no gpio section, so no front panel to test (see board/gpio-pi4.yaml)");
+            return 2;
+        }
+        return SelfTest.run(config.get().gpio().get(), args, out, err);
+    }
+
     private static int runDaemon(List<String> args, PrintStream err) {
         Optional<Config> config;
         try {
@@ -165,9 +183,17 @@ public final class Main {
         }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
                 Clock.systemUTC());
+        List<String> uplinks = config.get().wans().stream().map(WanConfig::name).toList();
+        Optional<Panel> panel = config.get().gpio()
+                .flatMap(g -> Panel.open(g, uplinks, daemon::setMode, daemon::setSection));
+        panel.ifPresent(p -> {
+            daemon.addListener(p);
+            p.start();
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
+            panel.ifPresent(Panel::close); // LEDs off
             daemon.close();
             stopped.countDown();
         }, "dualwan-shutdown"));
@@ -178,6 +204,7 @@ public final class Main {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             Logger.error(e, "start failed");
+            panel.ifPresent(Panel::close);
             return 1;
         }
         return -1;

@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param lan       the LAN side
  * @param routing   table ids and rule priorities the daemon owns
  * @param stateFile where the JSON state is written
+ * @param gpio      the front panel, if there is one
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
-                     RoutingConfig routing, Path stateFile) {
+                     RoutingConfig routing, Path stateFile, Optional<GpioConfig> gpio) {
 
     public Config {
         wans = List.copyOf(wans);
