@@ -639,7 +639,7 @@ public final class ConfigLoader {
             leds.put(wan, new GpioConfig.UplinkLeds(optionalPin(health), optionalPin(active)));
         }
         if (!button.explicit && leds.isEmpty() && ledsNode == null) {
-            error(s.mapLine(), "gpio", "a front panel needs leds, a button or both; remove the section if there"
+            error(line(top.entries.get("gpio").getKeyNode()), "gpio", "a front panel needs leds, a button or both; remove the section if there"
                     + " is no panel");
         }
         unique(pins.stream().filter(p -> p.explicit).toList(), "pin", "each GPIO pin drives one LED or reads"

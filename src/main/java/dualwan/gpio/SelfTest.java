@@ -36,6 +36,11 @@ public final class SelfTest {
 
     /** Options after {@code --config FILE}: {@code [--provider gpiod|mock] [--wait DURATION]}. Exit code 0/1/2. */
     public static int run(GpioConfig config, List<String> args, PrintStream out, PrintStream err) {
+        return run(config, args, out, err, LED_ON, LED_OFF);
+    }
+
+    static int run(GpioConfig config, List<String> args, PrintStream out, PrintStream err, Duration ledOn,
+                   Duration ledOff) {
         GpioConfig.Provider provider = config.provider();
         Duration wait = DEFAULT_WAIT;
         for (int i = 0; i < args.size(); i++) {
@@ -89,13 +94,14 @@ public final class SelfTest {
                 for (int i = 0; i < BLINKS; i++) {
                     panel.led(led.name(), true);
                     followed &= panel.lit(led.name());
-                    sleep(LED_ON);
+                    sleep(ledOn);
                     panel.led(led.name(), false);
                     followed &= !panel.lit(led.name());
-                    sleep(LED_OFF);
+                    sleep(ledOff);
                 }
                 if (followed) {
-                    out.println("blinked " + BLINKS + " times (check that it lit)");
+                    out.println("blinked " + BLINKS + " times" + (provider == GpioConfig.Provider.MOCK
+                            ? " (mock pin)" : " (check that it lit)"));
                 } else {
                     out.println("FAILED: the pin did not follow");
                     problems.add("LED " + led.name() + " (BCM " + led.pin() + ") did not follow");
