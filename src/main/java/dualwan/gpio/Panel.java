@@ -75,6 +75,8 @@ public final class Panel implements StateListener, AutoCloseable {
     private final Map<String, Boolean> written = new HashMap<>();
     private final Set<String> failing = new HashSet<>();
     private Map<String, Object> published;
+    /** The daemon has started (its first state came): only then does it take state sections. */
+    private boolean daemonStarted;
     private Runnable cancelWake;
     private Instant wakeAt = Instant.MAX;
 
@@ -174,6 +176,7 @@ public final class Panel implements StateListener, AutoCloseable {
         Instant now = clock.instant();
         Status status = latest.getAndSet(null);
         if (status != null) {
+            daemonStarted = true;
             mode = status.mode();
             view.show(Patterns.of(leds, status.health(), status.decision(), status.mode()));
         }
@@ -232,6 +235,9 @@ public final class Panel implements StateListener, AutoCloseable {
     }
 
     private void publish(Instant now) {
+        if (!daemonStarted) {
+            return;
+        }
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("provider", config.provider().label());
         Map<String, String> shown = new LinkedHashMap<>();

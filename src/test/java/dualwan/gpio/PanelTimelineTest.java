@@ -121,10 +121,14 @@ class PanelTimelineTest {
 
     @Test
     void bootPatternLightsEachLedInTurnThenAllThenShowsTheState() {
+        assertEquals("1000", pinsNow());
+        assertNull(sections.get("panel"), "no state section before the daemon has started");
+        panel.stateChanged(status(uplink("isp1", Verdict.UNKNOWN, false), uplink("isp2", Verdict.UNKNOWN, false),
+                null, Mode.AUTO)); // the daemon's first pass: nothing judged yet
         assertEquals(List.of("1000", "0100"), sample(Duration.ofMillis(150), 2));
         assertEquals("blink", shownLeds().get("isp1-active"), "the state file says the panel is in its boot pattern");
         assertEquals(List.of("0010", "0001", "1111", "1111", "1111"), sample(Duration.ofMillis(150), 5));
-        time.advance(Duration.ofMillis(100)); // boot over (4 × 150 + 400 ms); no state yet: health blinks, no traffic
+        time.advance(Duration.ofMillis(100)); // boot over (4 × 150 + 400 ms): being judged blinks, no traffic yet
         assertEquals(Map.of("isp1-health", "blink", "isp1-active", "off", "isp2-health", "blink", "isp2-active",
                 "off"), shownLeds());
         assertEquals("provider mock, button BCM 24", "provider " + section().get("provider") + ", button "
