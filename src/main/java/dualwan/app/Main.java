@@ -4,6 +4,8 @@ import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
 import dualwan.config.WanConfig;
+import dualwan.control.ControlSocket;
+import dualwan.control.ModeCommand;
 import dualwan.gpio.Panel;
 import dualwan.gpio.SelfTest;
 import dualwan.linux.Discovery;
@@ -28,8 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Command line: {@code dualwan run|check|plan|status|probe|simulate|selftest}. Exit codes: 0 ok, 1 failure, 2 bad input. */
+/** Command line: {@code dualwan run|check|plan|status|mode|probe|simulate|selftest}. Exit codes: 0 ok, 1 failure, 2 bad input. */
 public final class Main {
 
     static final String USAGE = """
@@ -38,6 +41,7 @@ public final class Main {
               check    --config FILE   validate the config; every error as file:line: key: message
               plan     --config FILE   print the ip commands the daemon would run now (runs nothing)
               status   --config FILE   print the state file of the running daemon
+              mode auto|UPLINK --config FILE   set the running daemon's mode; prints the resulting decision
               probe    --device IF --mark M [--method icmp|dns|tcp:PORT] HOST...   probe through one uplink
               simulate [--days N]      print detection time and false failovers at default settings
               selftest --config FILE [--provider gpiod|mock] [--wait 10s]
@@ -66,6 +70,7 @@ public final class Main {
                 case "check" -> check(rest, out, err);
                 case "plan" -> plan(rest, out, err);
                 case "status" -> status(rest, out, err);
+                case "mode" -> mode(rest, out, err);
                 case "run" -> runDaemon(rest, err);
                 case "probe" -> ProbeCommand.run(rest, out);
                 case "simulate" -> SimulateCommand.run(rest, out);
@@ -158,6 +163,11 @@ public final class Main {
         return 0;
     }
 
+    private static int mode(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        return config.isEmpty() ? 2 : ModeCommand.run(config.get(), args, out, err);
+    }
+
     private static int selftest(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Optional<Config> config = load(args, err);
         if (config.isEmpty()) {
@@ -190,15 +200,18 @@ public final class Main {
             daemon.addListener(p);
             p.start();
         });
+        AtomicReference<Optional<ControlSocket>> control = new AtomicReference<>(Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
+            control.get().ifPresent(ControlSocket::close);
             panel.ifPresent(Panel::close); // LEDs off
             daemon.close();
             stopped.countDown();
         }, "dualwan-shutdown"));
         try {
             daemon.start();
+            control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
             stopped.await(); // the loop's threads are daemon threads: this one keeps the JVM up
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

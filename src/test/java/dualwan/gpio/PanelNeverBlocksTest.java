@@ -1,12 +1,11 @@
 package dualwan.gpio;
 
+import dualwan.FakeKernel;
 import dualwan.TestConfigs;
 import dualwan.app.Daemon;
 import dualwan.config.Config;
 import dualwan.config.GpioConfig;
 import dualwan.health.LinkState;
-import dualwan.probe.ProbeResult;
-import dualwan.probe.Prober;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,20 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blocks until the test lets it go. The daemon must still fail over, and the panel must catch up afterwards.
  */
 class PanelNeverBlocksTest {
-
-    /** Answers every probe at once. */
-    private static Prober answering(Consumer<ProbeResult> listener) {
-        return new Prober() {
-            @Override
-            public void start(dualwan.probe.ProbeRequest r) {
-                listener.accept(new ProbeResult(r.id(), true, Duration.ofMillis(1), "ok"));
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
 
     /** A panel whose LED writes hang until {@code release} opens. */
     private static final class HangingPanel implements FrontPanel {
@@ -104,7 +89,7 @@ class PanelNeverBlocksTest {
         FakeKernel kernel = new FakeKernel();
         HangingPanel hardware = new HangingPanel();
         Clock clock = Clock.systemUTC();
-        Daemon daemon = new Daemon(config, kernel, PanelNeverBlocksTest::answering, clock);
+        Daemon daemon = new Daemon(config, kernel, FakeKernel::answering, clock);
         Panel panel = new Panel(gpio, List.of("isp1", "isp2"), hardware, clock, PanelScheduler.ownThread(clock),
                 daemon::setMode, daemon::setSection);
         try {
