@@ -81,4 +81,19 @@ public final class FakeKernel implements Kernel {
     public Optional<String> ip(List<String> args) {
         return Optional.empty();
     }
+
+    @Override
+    public Optional<String> nftTable() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<String> nft(String script) {
+        return Optional.empty();
+    }
+
+    @Override
+    public int conntrack(List<String> args) {
+        return 0;
+    }
 }

@@ -2,9 +2,11 @@ package dualwan;
 
 import dualwan.config.CheckConfig;
 import dualwan.config.Config;
+import dualwan.config.ConntrackConfig;
 import dualwan.config.FailbackConfig;
 import dualwan.config.Ipv4;
 import dualwan.config.LanConfig;
+import dualwan.config.Nat;
 import dualwan.config.RoutingConfig;
 import dualwan.config.WanConfig;
 import dualwan.probe.ProbeMethod;
@@ -38,7 +40,8 @@ public final class TestConfigs {
     }
 
     public static WanConfig wan(int n, CheckConfig check) {
-        return new WanConfig("isp" + n, "wan" + n, Optional.of(ip("100.64." + n + ".1")), n, check, 100 + n, 100 + n);
+        return new WanConfig("isp" + n, "wan" + n, Optional.of(ip("100.64." + n + ".1")), n, check, 100 + n, 100 + n,
+                Nat.MASQUERADE);
     }
 
     /** Two uplinks, three hosts each, gateway checked, quorum 1, 30 s failback hold. */
@@ -53,6 +56,7 @@ public final class TestConfigs {
 
     public static Config of(Duration hold, WanConfig... wans) {
         return new Config(Path.of("test.yaml"), List.of(wans), new FailbackConfig(hold), new LanConfig(List.of("lan0")),
-                RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"), Optional.empty());
+                RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"), ConntrackConfig.defaults(), List.of(),
+                Optional.empty());
     }
 }

@@ -1,14 +1,19 @@
 package dualwan.app;
 
 import dualwan.config.Config;
+import dualwan.config.PolicyConfig;
 import dualwan.config.WanConfig;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
 import dualwan.decide.Mode;
+import dualwan.decide.PolicyDecider;
+import dualwan.decide.PolicyDecision;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.Monitor;
 import dualwan.linux.Discovery;
+import dualwan.linux.Flushes;
 import dualwan.linux.Kernel;
+import dualwan.linux.NftPlanner;
 import dualwan.linux.Planner;
 import dualwan.linux.Planner.UplinkAddressing;
 import dualwan.linux.Reconciler;
@@ -24,6 +29,7 @@ import java.net.Inet4Address;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +46,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The control loop. One thread owns every piece of mutable state. Other threads only hand it work: probe
  * results (queued; a miss also wakes it), kernel events and mode changes. Each pass runs: link state → probes
- * due → health → decision → routing plan → kernel → state file.
+ * due → health → decisions (the LAN's and each policy's) → routing plan and nftables table → kernel → conntrack
+ * flush of the flows that moved (once per switch) → state file.
  */
 public final class Daemon implements AutoCloseable {
 
@@ -82,6 +89,13 @@ public final class Daemon implements AutoCloseable {
 
     private Monitor monitor;
     private Decision decision;
+    private final Map<String, PolicyDecision> policyDecisions = new LinkedHashMap<>();
+    /** Traffic that left an uplink since the last pass: its conntrack entries are flushed after the kernel is updated. */
+    private final List<Flushes.Moved> moved = new ArrayList<>();
+    /** The last address each uplink had: a flush needs it even after the interface went away. */
+    private final Map<String, Inet4Address> lastAddress = new LinkedHashMap<>();
+    private long flushRuns;
+    private long flushedEntries;
     private Mode mode = Mode.AUTO;
     private Optional<SwitchEvent> lastSwitch = Optional.empty();
     private int switches;
@@ -89,10 +103,13 @@ public final class Daemon implements AutoCloseable {
     private long seenConfirmingChanges = -1;
     private final Map<String, Object> sections = new LinkedHashMap<>();
     private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
-    private boolean addressingChanged = true;
+    private boolean planDirty = true;
     private RoutingPlan planned;
-    private Optional<String> plannedFor = Optional.empty();
     private RoutingPlan applied;
+    private String plannedNft;
+    /** The nft script last applied, and the table as the kernel listed it then (to see changes made by others). */
+    private String appliedNft;
+    private Optional<String> appliedNftListing = Optional.empty();
     private boolean stateDirty = true;
     private boolean firstProbeLogged;
     private AutoCloseable kernelEvents = () -> { };
@@ -123,6 +140,7 @@ public final class Daemon implements AutoCloseable {
             discover(now);
             decision = Decision.initial(activeInKernel(), now);
             restoreMode();
+            restorePolicies(now);
             kernelEvents = kernel.watch(this::onKernelEvent);
             Logger.info("starting: active uplink {} (from the kernel), mode {}", decision.active().orElse("none"), mode);
             pass();
@@ -255,18 +273,22 @@ public final class Daemon implements AutoCloseable {
                         Logger.info("first probe sent {} ms after the process started", Duration.between(started, now).toMillis()));
             }
         }
-        boolean holdEnded = decision.reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
+        boolean holdEnded = reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
         if (monitor.verdictChanges() != seenVerdictChanges || holdEnded) {
             seenVerdictChanges = monitor.verdictChanges();
             decide(now);
         }
-        if (planned == null || addressingChanged || !plannedFor.equals(decision.active())) {
+        if (planDirty) {
             planned = Planner.plan(config, addressing, decision.active());
-            plannedFor = decision.active();
-            addressingChanged = false;
+            plannedNft = NftPlanner.ruleset(config, addressing, policyDecisions);
+            planDirty = false;
         }
-        if (!planned.equals(applied) || !now.isBefore(nextReconcile)) {
+        if (!planned.equals(applied) || !plannedNft.equals(appliedNft) || !now.isBefore(nextReconcile)) {
             reconcile(planned, now);
+            reconcileNft(plannedNft);
+        }
+        if (!moved.isEmpty()) {
+            flush();
         }
         if (monitor.confirmingChanges() != seenConfirmingChanges) {
             seenConfirmingChanges = monitor.confirmingChanges();
@@ -286,11 +308,64 @@ public final class Daemon implements AutoCloseable {
             Logger.warn("switch {} -> {}: {}", e.from().orElse("none"), e.to().orElse("none"), e.reason());
             if (decision.active().isPresent()) {
                 switches++;
+                moved.add(movedOff(Optional.empty(), decision.active().get()));
             }
             lastSwitch = Optional.of(e);
+            planDirty = true;
             listeners.forEach(l -> tell(l, () -> l.switched(e)));
         }
         decision = next;
+        for (PolicyConfig p : config.policies()) {
+            PolicyDecision before = policyDecisions.get(p.name());
+            PolicyDecision after = PolicyDecider.decide(p, config.failback().hold(), health, mode, before, now);
+            if (!after.uplinks().equals(before.uplinks())) {
+                Logger.warn("policy {}: {} -> {}: {}", p.name(), String.join(",", before.uplinks()),
+                        String.join(",", after.uplinks()), after.reason());
+                after.left(before).forEach(u -> moved.add(movedOff(Optional.of(p.name()), u)));
+                planDirty = true;
+            }
+            policyDecisions.put(p.name(), after);
+        }
+        stateDirty = true;
+    }
+
+    /** The earliest end of a failback hold, the LAN's or a policy's. */
+    private Optional<Instant> reconsiderAt() {
+        Optional<Instant> at = decision.reconsiderAt();
+        for (PolicyDecision d : policyDecisions.values()) {
+            if (d.reconsiderAt().isPresent() && (at.isEmpty() || d.reconsiderAt().get().isBefore(at.get()))) {
+                at = d.reconsiderAt();
+            }
+        }
+        return at;
+    }
+
+    private Flushes.Moved movedOff(Optional<String> policy, String uplink) {
+        return new Flushes.Moved(policy, uplink, Optional.ofNullable(lastAddress.get(uplink)));
+    }
+
+    /** Deletes the conntrack entries of the flows that moved, so their next packet is routed and NATed anew. */
+    private void flush() {
+        List<List<String>> commands = Flushes.commands(config, moved);
+        String what = moved.stream().map(Flushes.Moved::describe).distinct().reduce((a, b) -> a + ", " + b).orElse("");
+        moved.clear();
+        if (commands.isEmpty()) {
+            Logger.info("conntrack: nothing to flush for {} (flush: {})", what, config.conntrack().flush().label());
+            return;
+        }
+        flushRuns++;
+        long deleted = 0;
+        for (List<String> c : commands) {
+            try {
+                int n = kernel.conntrack(c);
+                deleted += Math.max(0, n);
+                Logger.info("conntrack {}: {} entries deleted", String.join(" ", c), n < 0 ? "all" : n);
+            } catch (IOException e) {
+                Logger.warn("conntrack {} failed: {}", String.join(" ", c), e.getMessage());
+            }
+        }
+        flushedEntries += deleted;
+        Logger.info("flushed {} conntrack entries for {}", deleted, what);
         stateDirty = true;
     }
 
@@ -316,8 +391,14 @@ public final class Daemon implements AutoCloseable {
                 continue;
             }
             UplinkAddressing before = addressing.put(w.name(), a);
+            a.address().ifPresent(addr -> {
+                Inet4Address old = lastAddress.put(w.name(), addr);
+                if (old != null && !old.equals(addr)) {
+                    moved.add(Flushes.Moved.addressChanged(w.name(), old)); // flows NATed to it can never answer
+                }
+            });
             if (!a.equals(before)) {
-                addressingChanged = true;
+                planDirty = true;
                 Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),
                         a.present() ? "present" : "missing", a.address().map(Inet4Address::getHostAddress).orElse("none"),
                         a.gateway().map(Inet4Address::getHostAddress).orElse("none"));
@@ -344,6 +425,66 @@ public final class Daemon implements AutoCloseable {
         stateFile.read().map(m -> m.get("mode")).map(Object::toString).map(Mode::parse)
                 .filter(m -> m.auto() || config.wan(m.forced().get()).isPresent())
                 .ifPresent(m -> mode = m);
+    }
+
+    /**
+     * Restores the policies' decisions of the previous run when its table is still in the kernel, so a restart
+     * does not move their traffic (their uplinks are confirmed or changed by the first verdicts).
+     */
+    private void restorePolicies(Instant now) {
+        config.policies().forEach(p -> policyDecisions.put(p.name(), PolicyDecision.initial(now)));
+        Optional<String> table;
+        try {
+            table = kernel.nftTable();
+        } catch (IOException e) {
+            Logger.warn("cannot read the nftables table: {}", e.getMessage());
+            return;
+        }
+        if (table.isEmpty()) {
+            return;
+        }
+        Object saved = stateFile.read().map(m -> m.get("policies")).orElse(null);
+        if (!(saved instanceof Map<?, ?> byName)) {
+            return;
+        }
+        for (PolicyConfig p : config.policies()) {
+            if (byName.get(p.name()) instanceof Map<?, ?> m && m.get("uplinks") instanceof List<?> list) {
+                List<String> uplinks = list.stream().map(String::valueOf).filter(u -> config.wan(u).isPresent()).toList();
+                policyDecisions.put(p.name(), new PolicyDecision(uplinks, java.util.Set.of(), now,
+                        "found in place at start", Optional.empty()));
+            }
+        }
+    }
+
+    /**
+     * Brings dualwan's nftables table to the plan in one transaction. An identical table (same plan id in its
+     * comment, unchanged since we listed it) is left alone, so a restart or a repeated pass changes nothing.
+     */
+    private void reconcileNft(String script) {
+        try {
+            Optional<String> listed = kernel.nftTable();
+            boolean inPlace = listed.isPresent() && listed.flatMap(NftPlanner::planId).equals(NftPlanner.planId(script))
+                    && (appliedNftListing.isEmpty() || appliedNftListing.equals(listed));
+            if (inPlace) {
+                appliedNft = script;
+                appliedNftListing = listed;
+                return;
+            }
+            Optional<String> error = kernel.nft(script);
+            if (error.isPresent()) {
+                Logger.warn("nftables table not applied: {}", error.get());
+                appliedNft = null;
+                nextReconcile = clock.instant().plusSeconds(1);
+                return;
+            }
+            Logger.info("nftables table inet dualwan {}", listed.isPresent() ? "replaced" : "created");
+            appliedNft = script;
+            appliedNftListing = kernel.nftTable();
+        } catch (IOException e) {
+            Logger.warn("nftables: {}", e.getMessage());
+            appliedNft = null;
+            nextReconcile = clock.instant().plusSeconds(1);
+        }
     }
 
     private void reconcile(RoutingPlan plan, Instant now) {
@@ -379,6 +520,8 @@ public final class Daemon implements AutoCloseable {
 
     private Map<String, Object> render(HealthSnapshot health) {
         Map<String, Object> json = StateFile.render(health, decision, mode, lastSwitch, switches, addressing);
+        json.put("policies", StateFile.policies(config, policyDecisions));
+        json.put("conntrack", StateFile.conntrack(config, flushRuns, flushedEntries));
         json.putAll(sections);
         return json;
     }
@@ -411,8 +554,8 @@ public final class Daemon implements AutoCloseable {
         for (Instant t : new Instant[]{nextLinkPoll, nextDiscovery, nextReconcile, nextStateWrite}) {
             next = t.isBefore(next) ? t : next;
         }
-        if (decision.reconsiderAt().isPresent() && decision.reconsiderAt().get().isBefore(next)) {
-            next = decision.reconsiderAt().get();
+        if (reconsiderAt().isPresent() && reconsiderAt().get().isBefore(next)) {
+            next = reconsiderAt().get();
         }
         if (wake != null && !wake.isDone() && !next.isBefore(wakeAt)) {
             return;

@@ -8,7 +8,9 @@ import dualwan.control.ControlSocket;
 import dualwan.control.ModeCommand;
 import dualwan.gpio.Panel;
 import dualwan.gpio.SelfTest;
+import dualwan.decide.PolicyDecision;
 import dualwan.linux.Discovery;
+import dualwan.linux.NftPlanner;
 import dualwan.linux.LinuxKernel;
 import dualwan.linux.Planner;
 import dualwan.linux.ProcessRunner;
@@ -24,11 +26,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,7 +43,7 @@ public final class Main {
             usage: dualwan COMMAND [options]
               run      --config FILE   run the daemon (needs CAP_NET_ADMIN and CAP_NET_RAW)
               check    --config FILE   validate the config; every error as file:line: key: message
-              plan     --config FILE   print the ip commands the daemon would run now (runs nothing)
+              plan     --config FILE   print the ip commands and nftables table the daemon would apply (runs nothing)
               status   --config FILE   print the state file of the running daemon
               mode auto|UPLINK --config FILE   set the running daemon's mode; prints the resulting decision
               probe    --device IF --mark M [--method icmp|dns|tcp:PORT] HOST...   probe through one uplink
@@ -145,6 +149,23 @@ public final class Main {
         commands.forEach(c -> out.println("ip " + String.join(" ", c)));
         if (commands.isEmpty()) {
             out.println("# nothing: the kernel already matches");
+        }
+        Map<String, PolicyDecision> policies = new LinkedHashMap<>();
+        Instant now = Instant.now();
+        config.policies().forEach(p -> policies.put(p.name(), new PolicyDecision(
+                p.balanced() ? p.uplinks() : List.of(p.order().getFirst()), Set.of(), now, "steady state", Optional.empty())));
+        String nft = NftPlanner.ruleset(config, addressing, policies);
+        Optional<String> listed;
+        try {
+            listed = kernel.nftTable();
+        } catch (IOException e) {
+            listed = Optional.empty();
+        }
+        if (listed.flatMap(NftPlanner::planId).equals(NftPlanner.planId(nft))) {
+            out.println("# the nftables table is in place (same plan id)");
+        } else {
+            out.println("# the nftables table (nft -f -):");
+            out.print(nft);
         }
         return 0;
     }

@@ -1,7 +1,10 @@
 package dualwan.app;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dualwan.config.Config;
+import dualwan.config.PolicyConfig;
 import dualwan.decide.Decision;
+import dualwan.decide.PolicyDecision;
 import dualwan.decide.Mode;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.TargetHealth;
@@ -14,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,6 +59,35 @@ public final class StateFile {
         root.put("wans", wans);
         root.put("updated", health.at().toString());
         return root;
+    }
+
+    /** Each policy: its kind, the uplinks it may use, and where its traffic goes now. */
+    public static Map<String, Object> policies(Config config, Map<String, PolicyDecision> decisions) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (PolicyConfig p : config.policies()) {
+            PolicyDecision d = decisions.get(p.name());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", p.balanced() ? "balance" : "failover");
+            if (p.balanced()) {
+                m.put("weights", p.weights());
+            } else {
+                m.put("order", p.order());
+            }
+            m.put("active", d == null ? null : p.balanced() ? String.join(",", d.uplinks()) : d.active().orElse(null));
+            m.put("uplinks", d == null ? List.of() : d.uplinks());
+            m.put("reason", d == null ? null : d.reason());
+            m.put("since", d == null ? null : d.since().toString());
+            out.put(p.name(), m);
+        }
+        return out;
+    }
+
+    public static Map<String, Object> conntrack(Config config, long flushes, long deleted) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("flush", config.conntrack().flush().label());
+        m.put("flushes", flushes);
+        m.put("deleted", deleted);
+        return m;
     }
 
     private static Map<String, Object> uplink(UplinkHealth u, UplinkAddressing a) {

@@ -13,13 +13,27 @@ import java.util.Optional;
  * @param lan       the LAN side
  * @param routing   table ids and rule priorities the daemon owns
  * @param stateFile where the JSON state is written
+ * @param conntrack what a switch does to established connections
+ * @param policies  routing-mark policies, first match wins; traffic matching none follows the priorities
  * @param gpio      the front panel, if there is one
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
-                     RoutingConfig routing, Path stateFile, Optional<GpioConfig> gpio) {
+                     RoutingConfig routing, Path stateFile, ConntrackConfig conntrack, List<PolicyConfig> policies,
+                     Optional<GpioConfig> gpio) {
 
     public Config {
         wans = List.copyOf(wans);
+        policies = List.copyOf(policies);
+    }
+
+    /** 1-based number of an uplink in file order: the low byte of the connection marks of its balanced flows. */
+    public int wanNumber(String name) {
+        for (int i = 0; i < wans.size(); i++) {
+            if (wans.get(i).name().equals(name)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException("no uplink named " + name);
     }
 
     public Optional<WanConfig> wan(String name) {

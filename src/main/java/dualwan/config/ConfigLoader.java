@@ -84,15 +84,21 @@ public final class ConfigLoader {
     public static final long MAX_TABLE = Integer.MAX_VALUE;
     /** Largest firewall mark. */
     public static final long MAX_MARK = 0xFFFF_FFFFL;
+    /** Policies are numbered into bits 8..15 of the connection mark. */
+    public static final int MAX_POLICIES = 32;
+    public static final int MAX_WEIGHT = 100;
 
     private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file",
-            "gpio");
+            "conntrack", "policies", "gpio");
     private static final List<String> WAN_KEYS =
-            List.of("name", "interface", "gateway", "priority", "table", "mark", "check");
+            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check");
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
             "timeout", "down-after", "up-after", "confirm-interval");
     private static final List<String> FAILBACK_KEYS = List.of("hold");
     private static final List<String> LAN_KEYS = List.of("interfaces");
+    private static final List<String> CONNTRACK_KEYS = List.of("flush", "filter");
+    private static final List<String> POLICY_KEYS = List.of("name", "match", "order", "balance", "sticky");
+    private static final List<String> MATCH_KEYS = List.of("sources", "destinations", "protocol", "ports", "input");
     private static final List<String> ROUTING_KEYS = List.of("lan-table", "rule-priority");
     /** Tables the kernel reserves: default, main, local. */
     private static final Map<Long, String> RESERVED_TABLES = Map.of(253L, "default", 254L, "main", 255L, "local");
@@ -102,6 +108,8 @@ public final class ConfigLoader {
     private static final Pattern DECIMAL = Pattern.compile("-?(0|[1-9][0-9]{0,18})");
     private static final Pattern HEX = Pattern.compile("0[xX]([0-9a-fA-F]{1,16})");
     private static final Pattern TCP = Pattern.compile("tcp:([0-9]{1,5})");
+    private static final Pattern PORT_RANGE = Pattern.compile("([0-9]{1,5})-([0-9]{1,5})");
+    private static final Pattern FLOW_FILTER = Pattern.compile("([a-z]+)(?:/([0-9]{1,5}))?");
     private static final Set<String> TRUE = Set.of("true", "True", "TRUE");
     private static final Set<String> FALSE = Set.of("false", "False", "FALSE");
 
@@ -206,8 +214,10 @@ public final class ConfigLoader {
         Duration hold = failback(top);
         List<Located<String>> lanIfaces = lan(top);
         Path stateFile = stateFile(top);
+        ConntrackConfig conntrack = conntrack(top);
 
         crossCheckWans(wans, lanIfaces, routing);
+        List<PolicyConfig> policies = policies(top, wans, lanIfaces);
         Optional<GpioConfig> gpio = gpio(top, wans);
 
         if (!errors.isEmpty()) {
@@ -216,7 +226,8 @@ public final class ConfigLoader {
         List<WanConfig> wanConfigs = wans.stream().map(WanDraft::build).toList();
         return new Config(file, wanConfigs, new FailbackConfig(hold),
                 new LanConfig(lanIfaces.stream().map(Located::value).toList()),
-                new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile, gpio);
+                new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
+                conntrack, policies, gpio);
     }
 
     private record RoutingDraft(Located<Long> lanTable, Located<Long> rulePriority) {
@@ -296,6 +307,7 @@ public final class ConfigLoader {
         Located<Long> priority;
         Located<Long> table;
         Located<Long> mark;
+        Located<Nat> nat;
         CheckConfig check;
 
         WanDraft(int index, int line) {
@@ -305,7 +317,7 @@ public final class ConfigLoader {
 
         WanConfig build() {
             return new WanConfig(name.value, iface.value, gateway.value, (int) (long) priority.value, check,
-                    (int) (long) table.value, (int) (long) mark.value);
+                    (int) (long) table.value, (int) (long) mark.value, nat.value);
         }
     }
 
@@ -363,6 +375,7 @@ public final class ConfigLoader {
                 (n, key) -> ranged(n, key, 0, Integer.MAX_VALUE, "the priority (lower wins)"));
         w.table = s.defaulted("table", (long) Defaults.wanTable(index), this::table);
         w.mark = s.defaulted("mark", (long) Defaults.wanMark(index), this::mark);
+        w.nat = s.defaulted("nat", Defaults.WAN_NAT, (n, key) -> choice(n, key, Nat.values(), Nat::label));
         w.check = check(s.section("check", CHECK_KEYS));
         return w;
     }
@@ -589,6 +602,323 @@ public final class ConfigLoader {
         return v.explicit ? "" : "the default ";
     }
 
+    // ------------------------------------------------------------------------------------------------ conntrack
+
+    private ConntrackConfig conntrack(Section top) {
+        Section s = top.section("conntrack", CONNTRACK_KEYS);
+        Located<ConntrackConfig.Flush> flush = s.defaulted("flush", Defaults.CONNTRACK_FLUSH,
+                (n, key) -> choice(n, key, ConntrackConfig.Flush.values(), ConntrackConfig.Flush::label));
+        List<FlowFilter> filters = new ArrayList<>();
+        Node f = s.value("filter");
+        if (f != null) {
+            forEachItem(f, s.path("filter"), (n, key) -> {
+                FlowFilter filter = flowFilter(n, key);
+                if (filter != null) {
+                    filters.add(filter);
+                }
+            });
+        }
+        return flush.value == null ? null : new ConntrackConfig(flush.value, filters);
+    }
+
+    private FlowFilter flowFilter(Node n, String key) {
+        String text = text(n, key, "a protocol and optional port such as udp/5060");
+        if (text == null) {
+            return null;
+        }
+        var m = FLOW_FILTER.matcher(text);
+        Protocol protocol = m.matches() ? protocol(m.group(1)) : null;
+        if (protocol == null) {
+            error(line(n), key, "expected tcp, udp or icmp, optionally with a port (udp/5060), found " + quote(text));
+            return null;
+        }
+        if (m.group(2) == null) {
+            return new FlowFilter(protocol, OptionalInt.empty());
+        }
+        if (!protocol.hasPorts()) {
+            error(line(n), key, "icmp has no ports; write just icmp");
+            return null;
+        }
+        Integer port = port(m.group(2), n, key);
+        return port == null ? null : new FlowFilter(protocol, OptionalInt.of(port));
+    }
+
+    // ------------------------------------------------------------------------------------------------ policies
+
+    private List<PolicyConfig> policies(Section top, List<WanDraft> wans, List<Located<String>> lanIfaces) {
+        List<PolicyConfig> out = new ArrayList<>();
+        Node node = top.value("policies");
+        if (node == null) {
+            return out;
+        }
+        SequenceNode seq = sequence(node, "policies");
+        if (seq == null) {
+            return out;
+        }
+        Set<String> wanNames = new HashSet<>();
+        wans.stream().filter(w -> w.name != null && w.name.value != null).forEach(w -> wanNames.add(w.name.value));
+        Set<String> lan = new HashSet<>();
+        lanIfaces.forEach(l -> lan.add(l.value));
+        List<Located<String>> names = new ArrayList<>();
+        String catchAll = null;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String path = "policies[" + i + "]";
+            if (i == MAX_POLICIES) {
+                error(line(item), path, "at most " + MAX_POLICIES + " policies are supported");
+            }
+            MappingNode map = mapping(item, path);
+            if (map == null) {
+                continue;
+            }
+            Section s = new Section(map, path, POLICY_KEYS);
+            if (catchAll != null) {
+                error(s.mapLine(), path, "can never match: " + catchAll + " before it takes all LAN traffic"
+                        + " (it has no match criteria); move this policy above it");
+            }
+            PolicyConfig p = policy(s, wanNames, lan);
+            if (p != null) {
+                names.add(new Located<>(p.name(), s.mapLine(), s.path("name"), true));
+                out.add(p);
+                if (p.match().matchesEverything()) {
+                    catchAll = path + " (" + p.name() + ")";
+                }
+            }
+        }
+        unique(names, "policy name", "names must be unique");
+        return out;
+    }
+
+    private PolicyConfig policy(Section s, Set<String> wanNames, Set<String> lan) {
+        int before = errors.size();
+        String name = null;
+        Node nameNode = s.required("name", "a unique name such as voip");
+        if (nameNode != null) {
+            String text = text(nameNode, s.path("name"), "a name such as voip");
+            if (text != null && !NAME.matcher(text).matches()) {
+                error(line(nameNode), s.path("name"), "must be 1-32 characters of letters, digits, '_' and '-',"
+                        + " found " + quote(text));
+            } else {
+                name = text;
+            }
+        }
+        PolicyConfig.Match match = match(s.section("match", MATCH_KEYS), lan);
+        Node order = s.value("order");
+        Node balance = s.value("balance");
+        List<String> orderList = new ArrayList<>();
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        if ((order == null) == (balance == null)) {
+            error(s.mapLine(), s.path(order == null ? "order" : "balance"), order == null
+                    ? "missing; give either 'order' (uplinks to fail over through) or 'balance' (uplink: weight)"
+                    : "give either 'order' or 'balance', not both");
+        } else if (order != null) {
+            Set<String> seen = new HashSet<>();
+            forEachItem(order, s.path("order"), (n, key) -> {
+                String wan = uplinkName(n, key, wanNames);
+                if (wan != null && !seen.add(wan)) {
+                    error(line(n), key, "uplink " + quote(wan) + " is listed twice");
+                } else if (wan != null) {
+                    orderList.add(wan);
+                }
+            });
+        } else {
+            MappingNode map = mapping(balance, s.path("balance"));
+            if (map != null) {
+                Section b = new Section(map, s.path("balance"), wanNames.stream().sorted().toList());
+                for (NodeTuple t : map.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && wanNames.contains(k.getValue())) {
+                        Long w = ranged(t.getValueNode(), b.path(k.getValue()), 1, MAX_WEIGHT, "a weight");
+                        if (w != null) {
+                            weights.put(k.getValue(), (int) (long) w);
+                        }
+                    }
+                }
+                if (map.getValue().isEmpty()) {
+                    error(line(balance), s.path("balance"), "give at least one uplink and its weight, e.g. isp1: 2");
+                }
+            }
+        }
+        Located<Optional<Duration>> sticky = s.defaulted("sticky", Optional.empty(), (n, key) -> {
+            Duration d = duration(n, key);
+            if (d != null && balance == null) {
+                error(line(n), key, "only a balanced policy can be sticky");
+            } else if (d != null && d.toSeconds() < 1) {
+                error(line(n), key, "must be at least 1s");
+            }
+            return d == null ? null : Optional.of(d);
+        });
+        if (errors.size() > before || name == null) {
+            return null;
+        }
+        return new PolicyConfig(name, match, orderList, weights, sticky.value);
+    }
+
+    private PolicyConfig.Match match(Section s, Set<String> lan) {
+        List<Prefix> sources = prefixes(s, "sources");
+        List<Prefix> destinations = prefixes(s, "destinations");
+        Located<Optional<Protocol>> protocol = s.defaulted("protocol", Optional.empty(), (n, key) -> {
+            String text = text(n, key, "tcp, udp or icmp");
+            Protocol p = text == null ? null : protocol(text);
+            if (text != null && p == null) {
+                error(line(n), key, "unknown protocol " + quote(text) + "; use tcp, udp or icmp");
+            }
+            return p == null ? null : Optional.of(p);
+        });
+        List<PortRange> ports = new ArrayList<>();
+        Node portsNode = s.value("ports");
+        if (portsNode != null) {
+            forEachItem(portsNode, s.path("ports"), (n, key) -> {
+                PortRange r = portRange(n, key);
+                if (r != null) {
+                    ports.add(r);
+                }
+            });
+            Optional<Protocol> p = protocol.value == null ? Optional.empty() : protocol.value;
+            if (p.isEmpty() || !p.get().hasPorts()) {
+                error(line(portsNode), s.path("ports"), "ports need 'protocol: tcp' or 'protocol: udp'");
+            }
+        }
+        List<String> inputs = new ArrayList<>();
+        Node in = s.value("input");
+        if (in != null) {
+            forEachItem(in, s.path("input"), (n, key) -> {
+                String ifname = ifname(n, key);
+                if (ifname != null && !lan.contains(ifname)) {
+                    error(line(n), key, quote(ifname) + " is not one of lan.interfaces " + lan.stream().sorted().toList()
+                            + "; policies take traffic that arrives from the LAN");
+                } else if (ifname != null) {
+                    inputs.add(ifname);
+                }
+            });
+        }
+        return new PolicyConfig.Match(sources, destinations,
+                protocol.value == null ? Optional.empty() : protocol.value, ports, inputs);
+    }
+
+    private List<Prefix> prefixes(Section s, String listKey) {
+        List<Prefix> out = new ArrayList<>();
+        Node node = s.value(listKey);
+        if (node != null) {
+            forEachItem(node, s.path(listKey), (n, key) -> {
+                Prefix p = prefix(n, key);
+                if (p != null) {
+                    out.add(p);
+                }
+            });
+        }
+        return out;
+    }
+
+    private Prefix prefix(Node n, String key) {
+        String text = text(n, key, "an IPv4 prefix such as 192.168.1.0/24 or an address");
+        if (text == null) {
+            return null;
+        }
+        int slash = text.indexOf('/');
+        String addr = slash < 0 ? text : text.substring(0, slash);
+        int length = 32;
+        if (slash >= 0) {
+            String len = text.substring(slash + 1);
+            if (!DECIMAL.matcher(len).matches() || Integer.parseInt(len) > 32 || Integer.parseInt(len) < 0) {
+                error(line(n), key, "the prefix length after '/' must be 0-32, found " + quote(text));
+                return null;
+            }
+            length = Integer.parseInt(len);
+        }
+        byte[] bytes;
+        try {
+            bytes = Ipv4.parse(addr);
+        } catch (IllegalArgumentException e) {
+            error(line(n), key, e.getMessage());
+            return null;
+        }
+        int value = ((bytes[0] & 0xFF) << 24) | ((bytes[1] & 0xFF) << 16) | ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
+        int mask = length == 0 ? 0 : -1 << (32 - length);
+        if ((value & ~mask) != 0) {
+            int network = value & mask;
+            error(line(n), key, quote(text) + " has host bits set; did you mean " + ((network >>> 24) & 0xFF) + "."
+                    + ((network >>> 16) & 0xFF) + "." + ((network >>> 8) & 0xFF) + "." + (network & 0xFF) + "/" + length + "?");
+            return null;
+        }
+        return new Prefix(Ipv4.of(addr), length);
+    }
+
+    private PortRange portRange(Node n, String key) {
+        String text = text(n, key, "a port such as 5060 or a range such as 10000-20000");
+        if (text == null) {
+            return null;
+        }
+        var range = PORT_RANGE.matcher(text);
+        if (range.matches()) {
+            Integer from = port(range.group(1), n, key);
+            Integer to = port(range.group(2), n, key);
+            if (from != null && to != null && from > to) {
+                error(line(n), key, "the range " + quote(text) + " runs backwards; write " + to + "-" + from);
+                return null;
+            }
+            return from == null || to == null ? null : new PortRange(from, to);
+        }
+        Integer port = port(text, n, key);
+        return port == null ? null : new PortRange(port, port);
+    }
+
+    private Integer port(String text, Node n, String key) {
+        if (!DECIMAL.matcher(text).matches() || text.length() > 5 || Integer.parseInt(text) < 1
+                || Integer.parseInt(text) > 65535) {
+            error(line(n), key, "a port must be a number 1-65535, found " + quote(text));
+            return null;
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static Protocol protocol(String text) {
+        for (Protocol p : Protocol.values()) {
+            if (p.label().equals(text)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private String uplinkName(Node n, String key, Set<String> wanNames) {
+        String text = text(n, key, "an uplink name");
+        if (text != null && !wanNames.contains(text)) {
+            error(line(n), key, "unknown uplink " + quote(text) + "; the uplinks are " + wanNames.stream().sorted().toList());
+            return null;
+        }
+        return text;
+    }
+
+    /** Calls {@code each} for every item of a list, or once for a single scalar written without brackets. */
+    private void forEachItem(Node node, String key, java.util.function.BiConsumer<Node, String> each) {
+        if (node instanceof ScalarNode) {
+            each.accept(node, key);
+            return;
+        }
+        SequenceNode seq = sequence(node, key);
+        if (seq != null) {
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                each.accept(seq.getValue().get(i), key + "[" + i + "]");
+            }
+        }
+    }
+
+    /** One of a fixed set of words, e.g. masquerade|snat|none. */
+    private <E extends Enum<E>> E choice(Node n, String key, E[] values, java.util.function.Function<E, String> label) {
+        List<String> words = java.util.Arrays.stream(values).map(label).toList();
+        String text = text(n, key, "one of " + String.join(", ", words));
+        if (text == null) {
+            return null;
+        }
+        for (E v : values) {
+            if (label.apply(v).equals(text)) {
+                return v;
+            }
+        }
+        error(line(n), key, "unknown value " + quote(text) + "; use one of " + String.join(", ", words));
+        return null;
+    }
+
     // ------------------------------------------------------------------------------------------------ gpio
 
     private static final List<String> GPIO_KEYS = List.of("provider", "chip", "button", "leds");
@@ -639,8 +969,8 @@ public final class ConfigLoader {
             leds.put(wan, new GpioConfig.UplinkLeds(optionalPin(health), optionalPin(active)));
         }
         if (!button.explicit && leds.isEmpty() && ledsNode == null) {
-            error(line(top.entries.get("gpio").getKeyNode()), "gpio", "a front panel needs leds, a button or both; remove the section if there"
-                    + " is no panel");
+            error(line(top.entries.get("gpio").getKeyNode()), "gpio", "a front panel needs leds, a button or both;"
+                    + " remove the section if there is no panel");
         }
         unique(pins.stream().filter(p -> p.explicit).toList(), "pin", "each GPIO pin drives one LED or reads"
                 + " the button");

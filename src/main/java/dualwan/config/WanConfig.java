@@ -12,8 +12,10 @@ import java.util.Optional;
  * @param priority  lower wins, like MikroTik's distance
  * @param check     how the uplink is judged
  * @param table     routing table holding this uplink's default route (pins probes and replies)
- * @param mark      firewall mark carried by this uplink's probes; {@code ip rule fwmark} sends them to {@code table}
+ * @param mark      firewall mark carried by this uplink's probes and by LAN flows a policy sends here;
+ *                  {@code ip rule fwmark} sends them to {@code table}
+ * @param nat       how LAN traffic leaving this uplink is translated
  */
 public record WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority,
-                        CheckConfig check, int table, int mark) {
+                        CheckConfig check, int table, int mark, Nat nat) {
 }

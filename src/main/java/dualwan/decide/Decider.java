@@ -29,52 +29,60 @@ public final class Decider {
     private Decider() {
     }
 
+    /** The LAN's default traffic: uplinks by priority. */
     public static Decision decide(Config config, HealthSnapshot health, Mode mode, Decision previous, Instant now) {
+        List<String> byPriority = config.wans().stream().sorted(Comparator.comparingInt(WanConfig::priority))
+                .map(WanConfig::name).toList();
+        return decide(byPriority, config.failback().hold(), health, mode, previous, now);
+    }
+
+    /** Traffic that prefers the uplinks in {@code order} (best first), e.g. a policy's. */
+    public static Decision decide(List<String> order, Duration hold, HealthSnapshot health, Mode mode,
+                                  Decision previous, Instant now) {
         Optional<String> current = previous.active();
         if (mode.forced().isPresent()) {
             String wan = mode.forced().get();
             return keepOrSwitch(previous, Optional.of(wan), now, "forced by the operator", Optional.empty());
         }
-        List<WanConfig> byPriority = config.wans().stream()
-                .sorted(Comparator.comparingInt(WanConfig::priority)).toList();
-        Optional<WanConfig> best = byPriority.stream().filter(w -> health.verdict(w.name()) == Verdict.UP).findFirst();
+        Optional<String> best = order.stream().filter(w -> health.verdict(w) == Verdict.UP).findFirst();
         if (best.isEmpty()) {
             String why = current.map(c -> "no healthy uplink; keeping " + c).orElse("no healthy uplink yet");
             return keepOrSwitch(previous, current, now, why, Optional.empty());
         }
-        WanConfig b = best.get();
-        boolean betterUnjudged = byPriority.stream().takeWhile(w -> w.priority() < b.priority())
-                .anyMatch(w -> health.verdict(w.name()) == Verdict.UNKNOWN);
+        String b = best.get();
+        int bestRank = order.indexOf(b);
+        boolean betterUnjudged = order.subList(0, bestRank).stream()
+                .anyMatch(w -> health.verdict(w) == Verdict.UNKNOWN);
         if (current.isEmpty()) {
             if (betterUnjudged) {
                 return keepOrSwitch(previous, current, now, "waiting for a better uplink's first verdict", Optional.empty());
             }
-            return keepOrSwitch(previous, best.map(WanConfig::name), now, b.name() + " is the best healthy uplink",
-                    Optional.empty());
+            return keepOrSwitch(previous, best, now, b + " is the best healthy uplink", Optional.empty());
         }
         String cur = current.get();
+        int curRank = order.indexOf(cur);
+        if (curRank < 0) {
+            return keepOrSwitch(previous, best, now, cur + " is not one of " + order, Optional.empty());
+        }
         Verdict curVerdict = health.verdict(cur);
         if (curVerdict == Verdict.UNKNOWN) {
             return keepOrSwitch(previous, current, now, cur + " is being checked", Optional.empty());
         }
-        if (curVerdict == Verdict.DOWN || config.wan(cur).isEmpty()) {
+        if (curVerdict == Verdict.DOWN) {
             String why = "failover: " + cur + " " + health.uplink(cur).map(UplinkHealth::reason).orElse("is gone");
-            return keepOrSwitch(previous, Optional.of(b.name()), now, why, Optional.empty());
+            return keepOrSwitch(previous, best, now, why, Optional.empty());
         }
-        WanConfig c = config.wan(cur).orElseThrow();
-        if (b.priority() >= c.priority()) {
+        if (bestRank >= curRank) {
             return keepOrSwitch(previous, current, now, cur + " is the best healthy uplink", Optional.empty());
         }
-        Duration hold = config.failback().hold();
-        Instant healthySince = health.uplink(b.name()).map(UplinkHealth::since).orElse(now);
+        Instant healthySince = health.uplink(b).map(UplinkHealth::since).orElse(now);
         Instant holdEnds = healthySince.plus(hold);
         if (!now.isBefore(holdEnds)) {
-            return keepOrSwitch(previous, Optional.of(b.name()), now,
-                    "failback: " + b.name() + " healthy for " + Duration.between(healthySince, now).toSeconds() + "s",
+            return keepOrSwitch(previous, best, now,
+                    "failback: " + b + " healthy for " + Duration.between(healthySince, now).toSeconds() + "s",
                     Optional.empty());
         }
-        return keepOrSwitch(previous, current, now, b.name() + " is back; failback after the hold",
-                Optional.of(holdEnds));
+        return keepOrSwitch(previous, current, now, b + " is back; failback after the hold", Optional.of(holdEnds));
     }
 
     private static Decision keepOrSwitch(Decision previous, Optional<String> active, Instant now, String reason,

@@ -14,13 +14,16 @@ import java.util.concurrent.locks.LockSupport;
  * Sends --count datagrams to --to, one every --every (default 20ms), each
  * carrying magic "DWL1", a sequence number (from 0) and the send time in
  * epoch nanos. A fixed --source-port makes it look like one long-lived flow
- * (SIP/RTP-like). Send errors (e.g. no route during a failover) are counted,
- * not fatal.
+ * (SIP/RTP-like); {@code --source-port new} sends each datagram from a fresh
+ * socket, so each is a new connection to conntrack (for testing balancing).
+ * Send errors (e.g. no route during a failover) are counted, not fatal.
  *
- * <pre>java -cp target/classes dualwan.labtools.UdpSender --to 203.0.113.100:9000 --every 20ms --count 500 [--source-port 5060]</pre>
+ * <pre>java -cp target/classes dualwan.labtools.UdpSender --to 203.0.113.100:9000 --every 20ms --count 500 [--source-port 5060|new]</pre>
  */
 public final class UdpSender {
     static final int MAGIC = 0x44574c31; // "DWL1"
+    /** {@code --source-port new}: a new socket, hence a new flow, for every datagram. */
+    public static final int NEW_FLOW_EACH = -1;
 
     private UdpSender() {}
 
@@ -34,13 +37,14 @@ public final class UdpSender {
             to = Args.socketAddress(args.required("to"));
             every = Args.duration(args.get("every") == null ? "20ms" : args.get("every"));
             count = Long.parseLong(args.required("count"));
-            sourcePort = args.get("source-port") == null ? 0 : Integer.parseInt(args.get("source-port"));
+            String port = args.get("source-port");
+            sourcePort = port == null ? 0 : port.equals("new") ? NEW_FLOW_EACH : Integer.parseInt(port);
             if (count < 0 || every.isNegative() || every.isZero()) {
                 throw new IllegalArgumentException("--count must be >= 0 and --every > 0");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("UdpSender: " + e.getMessage());
-            System.err.println("usage: UdpSender --to ADDR:PORT --every 20ms --count N [--source-port P]");
+            System.err.println("usage: UdpSender --to ADDR:PORT --every 20ms --count N [--source-port P|new]");
             System.exit(2);
             return;
         }
@@ -51,7 +55,7 @@ public final class UdpSender {
     /** Sends the datagrams; returns the number of failed sends. */
     public static long send(InetSocketAddress to, Duration every, long count, int sourcePort) throws IOException {
         long errors = 0;
-        try (DatagramSocket socket = new DatagramSocket(sourcePort)) {
+        try (DatagramSocket socket = new DatagramSocket(sourcePort == NEW_FLOW_EACH ? 0 : sourcePort)) {
             byte[] buf = new byte[20];
             ByteBuffer bb = ByteBuffer.wrap(buf);
             DatagramPacket p = new DatagramPacket(buf, buf.length, to);
@@ -66,7 +70,13 @@ public final class UdpSender {
                 bb.clear();
                 bb.putInt(MAGIC).putLong(seq).putLong(Args.epochNanos(Instant.now()));
                 try {
-                    socket.send(p);
+                    if (sourcePort == NEW_FLOW_EACH) {
+                        try (DatagramSocket once = new DatagramSocket()) {
+                            once.send(p);
+                        }
+                    } else {
+                        socket.send(p);
+                    }
                 } catch (IOException e) {
                     errors++;
                 }

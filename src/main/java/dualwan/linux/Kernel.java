@@ -33,4 +33,16 @@ public interface Kernel {
 
     /** Runs {@code ip ARGS}; returns the error text, or empty on success. */
     Optional<String> ip(List<String> args) throws IOException;
+
+    /**
+     * dualwan's nftables table as nft lists it without set contents and counters (so it only changes when the
+     * rules do), or empty when it does not exist.
+     */
+    Optional<String> nftTable() throws IOException;
+
+    /** Checks the script ({@code nft -c}), then applies it in one transaction; the error text, or empty on success. */
+    Optional<String> nft(String script) throws IOException;
+
+    /** Runs {@code conntrack ARGS} (a delete or flush); returns how many entries it deleted. */
+    int conntrack(List<String> args) throws IOException;
 }

@@ -14,12 +14,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). Used by one thread at a time
  * (the control loop), which is why the carrier files and buffer below need no locking.
  */
 public final class LinuxKernel implements Kernel {
+
+    private static final Pattern DELETED = Pattern.compile("([0-9]+) flow entries have been deleted");
 
     private final CommandRunner runner;
     private final Path sysClassNet;
@@ -110,6 +114,46 @@ public final class LinuxKernel implements Kernel {
         argv.addAll(args);
         CommandRunner.Result r = runner.run(argv);
         return r.ok() ? Optional.empty() : Optional.of(r.stderr().trim());
+    }
+
+    @Override
+    public Optional<String> nftTable() throws IOException {
+        CommandRunner.Result r = runner.run(List.of("nft", "-t", "-s", "list", "table", NftPlanner.FAMILY, NftPlanner.TABLE));
+        if (r.ok()) {
+            return Optional.of(r.stdout());
+        }
+        if (r.stderr().contains("No such file or directory")) {
+            return Optional.empty();
+        }
+        throw new IOException("nft list table: " + r.stderr().trim());
+    }
+
+    @Override
+    public Optional<String> nft(String script) throws IOException {
+        for (List<String> argv : List.of(List.of("nft", "-c", "-f", "-"), List.of("nft", "-f", "-"))) {
+            CommandRunner.Result r = runner.run(argv, script);
+            if (!r.ok()) {
+                return Optional.of(String.join(" ", argv) + ": " + r.stderr().trim());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** conntrack exits 1 when nothing matched; the count is in its message either way. */
+    @Override
+    public int conntrack(List<String> args) throws IOException {
+        List<String> argv = new ArrayList<>(args.size() + 1);
+        argv.add("conntrack");
+        argv.addAll(args);
+        CommandRunner.Result r = runner.run(argv);
+        Matcher m = DELETED.matcher(r.stderr());
+        if (m.find()) {
+            return Integer.parseInt(m.group(1));
+        }
+        if (r.ok() && args.contains("-F")) {
+            return -1; // a flush does not count what it deleted
+        }
+        throw new IOException(String.join(" ", argv) + ": " + r.stderr().trim());
     }
 
     private CommandRunner.Result check(List<String> argv) throws IOException {

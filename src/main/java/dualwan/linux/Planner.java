@@ -13,8 +13,10 @@ import java.util.Optional;
 /**
  * Turns the decision into the kernel state we want — MikroTik's recursive routes, the Linux way:
  * <pre>
- *   P+i    fwmark M_i lookup T_i                 probes of uplink i use only uplink i's table
- *   P+10   lookup main suppress_prefixlength 0   LAN and connected routes from main, never main's default
+ *   P      lookup main suppress_prefixlength 0   LAN and connected routes from main, never main's default
+ *   P+1+i  fwmark M_i lookup T_i                 probes of uplink i, and LAN flows a policy sends there, use
+ *                                                only uplink i's table (after main: marked LAN traffic to the
+ *                                                LAN itself still takes main's routes)
  *   P+20+i from ADDR_i lookup T_i                replies and the router's own traffic from uplink i's address
  *   P+30   lookup LAN                            the chosen default for everything else
  *   T_i:   default via GW_i dev IF_i onlink; unreachable default metric MAX (never fall through)
@@ -45,7 +47,7 @@ public final class Planner {
         for (int i = 0; i < wans.size(); i++) {
             WanConfig w = wans.get(i);
             UplinkAddressing a = uplinks.getOrDefault(w.name(), new UplinkAddressing(false, Optional.empty(), Optional.empty()));
-            rules.add(RuleSpec.fwmark(base + i, w.mark(), w.table()));
+            rules.add(RuleSpec.fwmark(base + 1 + i, w.mark(), w.table()));
             a.address().ifPresent(addr -> rules.add(RuleSpec.from(base + 20 + wans.indexOf(w), addr, w.table())));
             List<RouteSpec> routes = new ArrayList<>();
             if (a.present() && a.gateway().isPresent()) {
@@ -54,7 +56,7 @@ public final class Planner {
             routes.add(RouteSpec.unreachableDefault());
             tables.put(w.table(), routes);
         }
-        rules.add(RuleSpec.mainWithoutDefault(base + 10));
+        rules.add(RuleSpec.mainWithoutDefault(base));
         rules.add(RuleSpec.lookup(base + 30, config.routing().lanTable()));
         active.flatMap(config::wan).ifPresent(w -> {
             UplinkAddressing a = uplinks.get(w.name());

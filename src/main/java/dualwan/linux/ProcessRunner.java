@@ -14,7 +14,21 @@ public final class ProcessRunner implements CommandRunner {
 
     @Override
     public Result run(List<String> argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return finish(argv, new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+    }
+
+    @Override
+    public Result run(List<String> argv, String input) throws IOException {
+        Process p = new ProcessBuilder(argv).start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the program exited without reading it all; its exit code and stderr tell why
+        }
+        return finish(argv, p);
+    }
+
+    private Result finish(List<String> argv, Process p) throws IOException {
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         String out = read(p.getInputStream());
         try {

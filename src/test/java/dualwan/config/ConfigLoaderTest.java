@@ -63,6 +63,7 @@ class ConfigLoaderTest {
                     priority: 5
                     table: 300
                     mark: 0x1F4
+                    nat: snat
                     check:
                       hosts: [192.0.2.1, 198.51.100.1, 203.0.113.7]
                       min-up: 2
@@ -99,7 +100,7 @@ class ConfigLoaderTest {
                 new CheckConfig(List.of(ip("192.0.2.1"), ip("198.51.100.1"), ip("203.0.113.7")), 2, false,
                         new ProbeMethod.Tcp(443), Duration.ofSeconds(2), Duration.ofMillis(750), 4, 9,
                         Duration.ofMillis(100)),
-                300, 500), a);
+                300, 500, Nat.SNAT), a);
 
         WanConfig b = c.wans().get(1);
         assertEquals("isp_2-b", b.name());
@@ -136,16 +137,18 @@ class ConfigLoaderTest {
                 new CheckConfig(List.of(ip("192.0.2.1")), Defaults.CHECK_MIN_UP, Defaults.CHECK_GATEWAY,
                         Defaults.CHECK_METHOD, Defaults.CHECK_INTERVAL, Defaults.CHECK_TIMEOUT,
                         Defaults.CHECK_DOWN_AFTER, Defaults.CHECK_UP_AFTER, Defaults.CHECK_CONFIRM_INTERVAL),
-                Defaults.wanTable(0), Defaults.wanMark(0)), a);
+                Defaults.wanTable(0), Defaults.wanMark(0), Defaults.WAN_NAT), a);
         assertEquals(new WanConfig("isp2", "wan2", Optional.empty(), Defaults.wanPriority(1),
                 new CheckConfig(List.of(), Defaults.CHECK_MIN_UP_NO_HOSTS, Defaults.CHECK_GATEWAY,
                         Defaults.CHECK_METHOD, Defaults.CHECK_INTERVAL, Defaults.CHECK_TIMEOUT,
                         Defaults.CHECK_DOWN_AFTER, Defaults.CHECK_UP_AFTER, Defaults.CHECK_CONFIRM_INTERVAL),
-                Defaults.wanTable(1), Defaults.wanMark(1)), b);
+                Defaults.wanTable(1), Defaults.wanMark(1), Defaults.WAN_NAT), b);
         assertEquals(new FailbackConfig(Defaults.FAILBACK_HOLD), c.failback());
         assertEquals(List.of(), c.lan().interfaces());
         assertEquals(RoutingConfig.defaults(), c.routing());
         assertEquals(Defaults.STATE_FILE, c.stateFile());
+        assertEquals(ConntrackConfig.defaults(), c.conntrack());
+        assertEquals(List.of(), c.policies());
     }
 
     @Test
@@ -243,7 +246,7 @@ class ConfigLoaderTest {
                 Arguments.of("wans:\n  - {name: a, interface: e1}\nmqtt:\n  host: x\n", 3, "mqtt",
                         "allowed keys here: wans, failback, lan, routing, state-file"),
                 Arguments.of("wans:\n  - name: a\n    interface: e1\n    iface: e2\n", 4, "wans[0].iface",
-                        "allowed keys here: name, interface, gateway, priority, table, mark, check"),
+                        "allowed keys here: name, interface, gateway, priority, table, mark, nat, check"),
                 Arguments.of("wans:\n  - name: a\n    interface: e1\n    check:\n      min_up: 1\n", 5,
                         "wans[0].check.min_up", "min-up"),
                 Arguments.of("wans:\n  - {name: a, interface: e1}\nfailback: {hold: 1s, delay: 2s}\n", 3,

@@ -296,7 +296,7 @@ final class Daemon implements AutoCloseable {
         });
     }
 
-    /** Removes everything dualwan owns in rtr (rules 1000..1099, tables 101, 102, 200) and conntrack. */
+    /** Removes everything dualwan owns in rtr (rules 1000..1099, tables 101, 102, 200, its nft table) and conntrack. */
     static void resetKernel(Lab lab) {
         for (Map<String, Object> r : jsonList(rules(lab))) {
             int prio = ((Number) r.get("priority")).intValue();
@@ -307,6 +307,7 @@ final class Daemon implements AutoCloseable {
         for (String t : List.of("101", "102", "200")) {
             lab.exec("rtr", "ip", "route", "flush", "table", t);
         }
+        lab.exec("rtr", "nft", "delete", "table", "inet", "dualwan");
         lab.exec("rtr", "conntrack", "-F");
     }
 }

@@ -36,10 +36,17 @@ final class ItLabs {
 
     /** Starts a UDP sink on 203.0.113.100:9000 in inet and waits (bounded) until it listens. */
     static Process startSink(Lab lab, Path dir, Path sinkLog) throws IOException, InterruptedException {
-        Path out = dir.resolve("sink.out");
+        return startSink(lab, dir, sinkLog, 9000, 60);
+    }
+
+    /** A UDP sink on 203.0.113.100:PORT that stops by itself after maxSeconds. */
+    static Process startSink(Lab lab, Path dir, Path sinkLog, int port, int maxSeconds)
+            throws IOException, InterruptedException {
+        Path out = dir.resolve("sink-" + port + ".out");
         Files.writeString(out, "");
         Process sink = lab.spawn("inet", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.UdpSink",
-                "--bind", "203.0.113.100:9000", "--out", sinkLog.toString(), "--max-seconds", "60"), out);
+                "--bind", "203.0.113.100:" + port, "--out", sinkLog.toString(), "--max-seconds",
+                Integer.toString(maxSeconds)), out);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (!Files.readString(out).contains("listening") && System.nanoTime() < deadline) {
             assertTrue(sink.isAlive(), () -> "sink died: " + read(out));

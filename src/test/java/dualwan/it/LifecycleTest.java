@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Restart over existing routes, refusing bad configs, and the read-only plan command. */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
 class LifecycleTest extends DaemonLabTest {
-    static final List<Integer> OWNED = List.of(1000, 1001, 1010, 1020, 1021, 1030);
+    static final List<Integer> OWNED = List.of(1000, 1001, 1002, 1020, 1021, 1030);
 
     private static List<Integer> ownedPriorities() {
         List<Integer> out = new ArrayList<>();
@@ -135,7 +135,7 @@ class LifecycleTest extends DaemonLabTest {
                 "ip route replace default via 100.64.1.1 dev wan1 onlink table 101",
                 "ip route replace default via 100.64.2.1 dev wan2 onlink table 102",
                 "ip route replace default via 100.64.1.1 dev wan1 onlink table 200",
-                "ip rule add priority 1000 fwmark 0x65 lookup 101",
+                "ip rule add priority 1001 fwmark 0x65 lookup 101",
                 "ip rule add priority 1030 lookup 200")) {
             assertTrue(r.stdout().contains(line), "plan lacks '" + line + "':\n" + r.stdout());
         }

@@ -27,7 +27,7 @@ class LabSmokeTest {
     @BeforeAll
     static void up() {
         assumeTrue(Lab.available(), "lab needs root, ip and nft");
-        lab = Lab.start();
+        lab = Lab.start(env -> env.put("LAB_NAT", "1")); // no daemon here to do the NAT
     }
 
     @AfterAll

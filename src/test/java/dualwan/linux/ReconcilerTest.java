@@ -22,9 +22,10 @@ class ReconcilerTest {
             "isp2", new UplinkAddressing(true, Optional.of(ip("100.64.2.2")), Optional.of(ip("100.64.2.1"))));
 
     private static final String RULES_IN_PLACE = """
-            [{"priority":0,"src":"all","table":"local"},{"priority":1000,"src":"all","fwmark":"0x65","table":"101"},
-             {"priority":1001,"src":"all","fwmark":"0x66","table":"102"},
-             {"priority":1010,"src":"all","table":"main","suppress_prefixlen":0},
+            [{"priority":0,"src":"all","table":"local"},
+             {"priority":1000,"src":"all","table":"main","suppress_prefixlen":0},
+             {"priority":1001,"src":"all","fwmark":"0x65","table":"101"},
+             {"priority":1002,"src":"all","fwmark":"0x66","table":"102"},
              {"priority":1020,"src":"100.64.1.2","table":"101"},{"priority":1021,"src":"100.64.2.2","table":"102"},
              {"priority":1030,"src":"all","table":"200"},{"priority":32766,"src":"all","table":"main"}]""";
 
@@ -47,9 +48,9 @@ class ReconcilerTest {
                 "route replace default via 100.64.2.1 dev wan2 onlink table 102",
                 "route replace unreachable default metric 4294967295 table 102",
                 "route replace default via 100.64.1.1 dev wan1 onlink table 200",
-                "rule add priority 1000 fwmark 0x65 lookup 101",
-                "rule add priority 1001 fwmark 0x66 lookup 102",
-                "rule add priority 1010 lookup main suppress_prefixlength 0",
+                "rule add priority 1000 lookup main suppress_prefixlength 0",
+                "rule add priority 1001 fwmark 0x65 lookup 101",
+                "rule add priority 1002 fwmark 0x66 lookup 102",
                 "rule add priority 1020 from 100.64.1.2 lookup 101",
                 "rule add priority 1021 from 100.64.2.2 lookup 102",
                 "rule add priority 1030 lookup 200"), cmds);
