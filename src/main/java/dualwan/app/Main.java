@@ -3,6 +3,11 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
+import dualwan.config.WanConfig;
+import dualwan.control.ControlSocket;
+import dualwan.control.ModeCommand;
+import dualwan.gpio.Panel;
+import dualwan.gpio.SelfTest;
 import dualwan.decide.PolicyDecision;
 import dualwan.linux.Discovery;
 import dualwan.linux.NftPlanner;
@@ -29,8 +34,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Command line: {@code dualwan run|check|plan|status|probe|simulate}. Exit codes: 0 ok, 1 failure, 2 bad input. */
+/** Command line: {@code dualwan run|check|plan|status|mode|probe|simulate|selftest}. Exit codes: 0 ok, 1 failure, 2 bad input. */
 public final class Main {
 
     static final String USAGE = """
@@ -39,8 +45,11 @@ public final class Main {
               check    --config FILE   validate the config; every error as file:line: key: message
               plan     --config FILE   print the ip commands and nftables table the daemon would apply (runs nothing)
               status   --config FILE   print the state file of the running daemon
+              mode auto|UPLINK --config FILE   set the running daemon's mode; prints the resulting decision
               probe    --device IF --mark M [--method icmp|dns|tcp:PORT] HOST...   probe through one uplink
               simulate [--days N]      print detection time and false failovers at default settings
+              selftest --config FILE [--provider gpiod|mock] [--wait 10s]
+                                       front panel: blink each LED, wait for a button press (daemon stopped)
             """;
 
     private Main() {
@@ -65,9 +74,11 @@ public final class Main {
                 case "check" -> check(rest, out, err);
                 case "plan" -> plan(rest, out, err);
                 case "status" -> status(rest, out, err);
+                case "mode" -> mode(rest, out, err);
                 case "run" -> runDaemon(rest, err);
                 case "probe" -> ProbeCommand.run(rest, out);
                 case "simulate" -> SimulateCommand.run(rest, out);
+                case "selftest" -> selftest(rest, out, err);
                 case "-h", "--help", "help" -> {
                     out.print(USAGE);
                     yield 0;
@@ -173,6 +184,23 @@ public final class Main {
         return 0;
     }
 
+    private static int mode(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        return config.isEmpty() ? 2 : ModeCommand.run(config.get(), args, out, err);
+    }
+
+    private static int selftest(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        if (config.isEmpty()) {
+            return 2;
+        }
+        if (config.get().gpio().isEmpty()) {
+            err.println(config.get().source() + ": no gpio section, so no front panel to test (see board/gpio-pi4.yaml)");
+            return 2;
+        }
+        return SelfTest.run(config.get().gpio().get(), args, out, err);
+    }
+
     private static int runDaemon(List<String> args, PrintStream err) {
         Optional<Config> config;
         try {
@@ -186,19 +214,31 @@ public final class Main {
         }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
                 Clock.systemUTC());
+        List<String> uplinks = config.get().wans().stream().map(WanConfig::name).toList();
+        Optional<Panel> panel = config.get().gpio()
+                .flatMap(g -> Panel.open(g, uplinks, daemon::setMode, daemon::setSection));
+        panel.ifPresent(p -> {
+            daemon.addListener(p);
+            p.start();
+        });
+        AtomicReference<Optional<ControlSocket>> control = new AtomicReference<>(Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
+            control.get().ifPresent(ControlSocket::close);
+            panel.ifPresent(Panel::close); // LEDs off
             daemon.close();
             stopped.countDown();
         }, "dualwan-shutdown"));
         try {
             daemon.start();
+            control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
             stopped.await(); // the loop's threads are daemon threads: this one keeps the JVM up
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             Logger.error(e, "start failed");
+            panel.ifPresent(Panel::close);
             return 1;
         }
         return -1;

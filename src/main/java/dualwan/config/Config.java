@@ -15,9 +15,11 @@ import java.util.Optional;
  * @param stateFile where the JSON state is written
  * @param conntrack what a switch does to established connections
  * @param policies  routing-mark policies, first match wins; traffic matching none follows the priorities
+ * @param gpio      the front panel, if there is one
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
-                     RoutingConfig routing, Path stateFile, ConntrackConfig conntrack, List<PolicyConfig> policies) {
+                     RoutingConfig routing, Path stateFile, ConntrackConfig conntrack, List<PolicyConfig> policies,
+                     Optional<GpioConfig> gpio) {
 
     public Config {
         wans = List.copyOf(wans);

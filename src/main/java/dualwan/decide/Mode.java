@@ -1,5 +1,6 @@
 package dualwan.decide;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,21 @@ public record Mode(Optional<String> forced) {
     /** Parses what a user typed: {@code auto} or an uplink name (checked against the config by the caller). */
     public static Mode parse(String text) {
         return "auto".equals(text) ? AUTO : force(text);
+    }
+
+    /**
+     * The next mode in the cycle a single button steps through: auto → the first uplink → the next … → the
+     * last → auto. {@code uplinks} is in config order; a forced uplink that is not in it goes back to auto.
+     */
+    public Mode next(List<String> uplinks) {
+        if (uplinks.isEmpty()) {
+            return AUTO;
+        }
+        if (auto()) {
+            return force(uplinks.getFirst());
+        }
+        int i = uplinks.indexOf(forced.get());
+        return i < 0 || i == uplinks.size() - 1 ? AUTO : force(uplinks.get(i + 1));
     }
 
     public boolean auto() {
