@@ -19,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -117,10 +116,7 @@ public final class Main {
         }
         Config config = loaded.get();
         LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
-        Map<String, Planner.UplinkAddressing> addressing = new LinkedHashMap<>();
-        for (var w : config.wans()) {
-            addressing.put(w.name(), Discovery.read(kernel, w));
-        }
+        Map<String, Planner.UplinkAddressing> addressing = Discovery.readAll(kernel, config.wans());
         String best = config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority())).orElseThrow().name();
         RoutingPlan plan = Planner.plan(config, addressing, Optional.of(best));
         List<List<String>> commands;
