@@ -3,6 +3,9 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
+import dualwan.config.DnsConfig;
+import dualwan.dns.DnsFollower;
+import dualwan.dns.Dnsmasq;
 import dualwan.linux.Discovery;
 import dualwan.linux.LinuxKernel;
 import dualwan.linux.Planner;
@@ -161,10 +164,14 @@ public final class Main {
         }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
                 Clock.systemUTC());
+        Optional<DnsFollower> dns = config.get().dns().filter(DnsConfig::followActive)
+                .map(d -> new DnsFollower(config.get(), d, new Dnsmasq(d.dnsmasqPidFile()), daemon::setSection));
+        dns.ifPresent(daemon::addListener);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
             daemon.close();
+            dns.ifPresent(DnsFollower::close);
             stopped.countDown();
         }, "dualwan-shutdown"));
         try {

@@ -13,12 +13,19 @@ import java.util.Optional;
  * @param lan       the LAN side
  * @param routing   table ids and rule priorities the daemon owns
  * @param stateFile where the JSON state is written
+ * @param dns       the LAN's dnsmasq follows the active uplink's DNS servers, if present
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
-                     RoutingConfig routing, Path stateFile) {
+                     RoutingConfig routing, Path stateFile, Optional<DnsConfig> dns) {
 
     public Config {
         wans = List.copyOf(wans);
+    }
+
+    /** Without a {@code dns} section. */
+    public Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan, RoutingConfig routing,
+                  Path stateFile) {
+        this(source, wans, failback, lan, routing, stateFile, Optional.empty());
     }
 
     public Optional<WanConfig> wan(String name) {

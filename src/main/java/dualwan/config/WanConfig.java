@@ -1,6 +1,7 @@
 package dualwan.config;
 
 import java.net.Inet4Address;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,7 +14,18 @@ import java.util.Optional;
  * @param check     how the uplink is judged
  * @param table     routing table holding this uplink's default route (pins probes and replies)
  * @param mark      firewall mark carried by this uplink's probes; {@code ip rule fwmark} sends them to {@code table}
+ * @param dns       DNS servers of this uplink, or empty for {@code auto} (learned from its DHCP/PPP client)
  */
 public record WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority,
-                        CheckConfig check, int table, int mark) {
+                        CheckConfig check, int table, int mark, Optional<List<Inet4Address>> dns) {
+
+    public WanConfig {
+        dns = dns.map(List::copyOf);
+    }
+
+    /** An uplink whose DNS servers are learned ({@code dns: auto}). */
+    public WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority, CheckConfig check,
+                     int table, int mark) {
+        this(name, iface, gateway, priority, check, table, mark, Optional.empty());
+    }
 }

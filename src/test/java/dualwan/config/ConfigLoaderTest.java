@@ -746,4 +746,39 @@ class ConfigLoaderTest {
         assertEquals("/etc/dualwan/test.yaml:2: wans[0].interface: missing; every entry needs 'interface'"
                 + " (the Linux interface name, such as wan1 or eth1)", ex.getMessage());
     }
+
+    // ---- dns
+
+    @Test
+    void dnsSectionAndPerWanServers() throws Exception {
+        Config c = parse("""
+                wans:
+                  - name: isp1
+                    interface: wan1
+                    dns: [192.0.2.53, 198.51.100.53]
+                  - name: isp2
+                    interface: wan2
+                    dns: auto
+                dns:
+                  servers-file: /run/x/servers.conf
+                """);
+        assertEquals(Optional.of(List.of(ip("192.0.2.53"), ip("198.51.100.53"))), c.wans().get(0).dns());
+        assertEquals(Optional.empty(), c.wans().get(1).dns());
+        assertEquals(Optional.of(new DnsConfig(true, Path.of("/run/x/servers.conf"), Defaults.DNS_DNSMASQ_PID_FILE,
+                Defaults.DNS_LEARNED_DIR)), c.dns());
+        assertEquals(Optional.empty(), parse("wans:\n  - name: a\n    interface: wan1\n").dns());
+    }
+
+    @Test
+    void badDnsValuesAreLocated() {
+        String head = "wans:\n  - name: a\n    interface: wan1\n";
+        single(head + "    dns: [8.8.8.8, 127.0.0.1]\n", 4, "wans[0].dns[1]", "loopback");
+        single(head + "    dns: []\n", 4, "wans[0].dns", "1 to 3");
+        single(head + "    dns: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]\n", 4, "wans[0].dns", "1 to 3");
+        single(head + "    dns: dhcp\n", 4, "wans[0].dns", "auto");
+        single(head + "    dns: [192.0.2.1, 192.0.2.1]\n", 4, "wans[0].dns[1]", "twice");
+        single(head + "dns:\n  servers-file: relative.conf\n", 5, "dns.servers-file", "absolute");
+        single(head + "dns:\n  follow-active: maybe\n", 5, "dns.follow-active", "true or false");
+        single(head + "dns:\n  reload: yes\n", 5, "dns.reload", "allowed keys");
+    }
 }
