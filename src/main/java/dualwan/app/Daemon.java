@@ -62,11 +62,14 @@ public final class Daemon implements AutoCloseable {
      */
     static final Duration DISCOVERY_ON_EVENT_MIN_GAP = Duration.ofMillis(200);
     /**
-     * The active uplink's carrier is also read this often (one pread of a kept-open sysfs file). Linux reports a
-     * USB NIC's carrier change up to 1 s late when another link changed in the last second (linkwatch); the sysfs
-     * flag is not delayed, so this bounds the switch time on hardware. See the README.
+     * Linux reports a USB NIC's carrier loss up to 1 s late when linkwatch ran (for any link) in the last second;
+     * the sysfs flag is not delayed. So for {@link #FAST_CARRIER_WINDOW} after any link event, the active
+     * uplink's carrier is also read this often (one pread of a kept-open file). Outside that window the kernel
+     * reports a loss at once, and polling all the time would cost about 1 % of a core. See the README.
      */
     static final Duration ACTIVE_CARRIER_POLL = Duration.ofMillis(25);
+    /** Linkwatch holds a plain NIC's event at most one second after its last run. */
+    static final Duration FAST_CARRIER_WINDOW = Duration.ofMillis(1100);
     /** Our rules and tables are compared with the plan (repairing what someone else changed). */
     static final Duration RECONCILE = Duration.ofSeconds(30);
     /**
@@ -96,6 +99,9 @@ public final class Daemon implements AutoCloseable {
     /** {@link EventFilter} bits of the re-reads that kernel events asked for since the last pass. */
     private final AtomicInteger eventNeeds = new AtomicInteger();
     private final EventFilter eventFilter;
+    /** System.nanoTime() until which the active uplink's carrier is polled; set by the monitor's thread. */
+    private final java.util.concurrent.atomic.AtomicLong fastCarrierUntil = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicBoolean fastCarrierRunning = new AtomicBoolean();
     private volatile boolean closed;
 
     private Monitor monitor;
@@ -149,8 +155,7 @@ public final class Daemon implements AutoCloseable {
             pass();
             return null;
         }).get();
-        loop.scheduleWithFixedDelay(this::watchActiveCarrier, ACTIVE_CARRIER_POLL.toNanos(),
-                ACTIVE_CARRIER_POLL.toNanos(), TimeUnit.NANOSECONDS);
+        armFastCarrier(); // start-up's own link changes may have just run linkwatch
     }
 
     /** The one mode API: CLI, MQTT and the button call this. Completes with the decision that follows. */
@@ -234,6 +239,9 @@ public final class Daemon implements AutoCloseable {
      * others (a flapping cable, our own route changes) queues one pass that does the union of their re-reads.
      */
     private void onKernelEvent(KernelEvent event) {
+        if (event.kind() == KernelEvent.Kind.LINK || event.kind() == KernelEvent.Kind.OTHER) {
+            armFastCarrier(); // any link's change, even one we do not use: linkwatch just ran
+        }
         int needs = eventFilter.needs(event);
         if (needs == 0) {
             return;
@@ -259,6 +267,18 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Any thread: poll the active uplink's carrier for the next {@link #FAST_CARRIER_WINDOW}. */
+    private void armFastCarrier() {
+        fastCarrierUntil.set(System.nanoTime() + FAST_CARRIER_WINDOW.toNanos());
+        if (fastCarrierRunning.compareAndSet(false, true) && !closed) {
+            try {
+                loop.schedule(this::watchActiveCarrier, ACTIVE_CARRIER_POLL.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
     /** The fast path for the one change that must be quick: carrier loss of the uplink the LAN uses. */
     private void watchActiveCarrier() {
         try {
@@ -268,7 +288,16 @@ public final class Daemon implements AutoCloseable {
                 pass();
             }
         } catch (RuntimeException e) {
-            Logger.error(e, "control loop"); // an exception would cancel this schedule for good
+            Logger.error(e, "control loop");
+        } finally {
+            if (System.nanoTime() - fastCarrierUntil.get() < 0 && !closed) {
+                loop.schedule(this::watchActiveCarrier, ACTIVE_CARRIER_POLL.toNanos(), TimeUnit.NANOSECONDS);
+            } else {
+                fastCarrierRunning.set(false);
+                if (System.nanoTime() - fastCarrierUntil.get() < 0) {
+                    armFastCarrier(); // armed again just now, between the check and the reset
+                }
+            }
         }
     }
 

@@ -53,18 +53,18 @@ class FloodTest extends DaemonLabTest {
         assertEquals(2, switches(s), "one failover, one failback after the hold: " + s);
     }
 
-    /** A veth pair inet (lw0) <-> lan (lw1): its flaps reach the router's kernel-wide linkwatch, not its tables. */
+    /** A link of the router dualwan does not use (rtr lw0 <-> lan lw1): the router's ip monitor sees its flaps. */
     private final class OtherLink implements AutoCloseable {
         OtherLink() {
-            assertTrue(lab.exec("inet", "ip", "link", "add", "lw0", "type", "veth", "peer", "name", "lw1", "netns",
+            assertTrue(lab.exec("rtr", "ip", "link", "add", "lw0", "type", "veth", "peer", "name", "lw1", "netns",
                     lab.ns("lan")).ok());
-            lab.exec("inet", "ip", "link", "set", "lw0", "up");
+            lab.exec("rtr", "ip", "link", "set", "lw0", "up");
             lab.exec("lan", "ip", "link", "set", "lw1", "up");
         }
 
         @Override
         public void close() {
-            lab.exec("inet", "ip", "link", "del", "lw0");
+            lab.exec("rtr", "ip", "link", "del", "lw0");
         }
     }
 
