@@ -38,7 +38,7 @@ public final class LinuxKernel implements Kernel {
     }
 
     /**
-     * Reads sysfs: no process per check, one pread on a kept-open file, so it can run every few ms. The sysfs
+     * Reads sysfs: no process per check, one pread on a kept-open file, so it can run every 25 ms while that matters. The sysfs
      * {@code carrier} is the driver's own flag, not delayed by the kernel's linkwatch (see the README).
      */
     @Override
