@@ -2,6 +2,7 @@ package dualwan;
 
 import dualwan.health.LinkState;
 import dualwan.linux.Kernel;
+import dualwan.linux.KernelEvent;
 import dualwan.linux.RouteSpec;
 import dualwan.linux.RuleSpec;
 
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -22,12 +24,13 @@ import java.util.function.Consumer;
 public final class FakeKernel implements Kernel {
 
     public final Map<String, LinkState> links = new ConcurrentHashMap<>();
-    private volatile Runnable onChange = () -> { };
+    private volatile Consumer<KernelEvent> onChange = e -> { };
 
     /** Sets a link and raises a kernel event, as {@code ip monitor} would. */
     public void link(String iface, LinkState state) {
         links.put(iface, state);
-        onChange.run();
+        onChange.accept(new KernelEvent(KernelEvent.Kind.LINK, Optional.of(iface), Optional.empty(),
+                OptionalInt.empty(), true, false));
     }
 
     /** A prober for the daemon that answers every probe at once. */
@@ -50,13 +53,13 @@ public final class FakeKernel implements Kernel {
     }
 
     @Override
-    public Optional<Inet4Address[]> addressAndPeer(String iface) {
-        return Optional.empty();
+    public Map<String, Inet4Address[]> addressesAndPeers() {
+        return Map.of();
     }
 
     @Override
-    public Optional<Inet4Address> mainDefaultGateway(String iface) {
-        return Optional.empty();
+    public Map<String, Inet4Address> mainDefaultGateways() {
+        return Map.of();
     }
 
     @Override
@@ -72,9 +75,9 @@ public final class FakeKernel implements Kernel {
     }
 
     @Override
-    public AutoCloseable watch(Runnable onChange) {
+    public AutoCloseable watch(Consumer<KernelEvent> onChange) {
         this.onChange = onChange;
-        return () -> this.onChange = () -> { };
+        return () -> this.onChange = e -> { };
     }
 
     @Override

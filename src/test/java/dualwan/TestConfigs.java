@@ -41,7 +41,7 @@ public final class TestConfigs {
 
     public static WanConfig wan(int n, CheckConfig check) {
         return new WanConfig("isp" + n, "wan" + n, Optional.of(ip("100.64." + n + ".1")), n, check, 100 + n, 100 + n,
-                Nat.MASQUERADE);
+                Nat.MASQUERADE, Optional.empty());
     }
 
     /** Two uplinks, three hosts each, gateway checked, quorum 1, 30 s failback hold. */
@@ -57,6 +57,6 @@ public final class TestConfigs {
     public static Config of(Duration hold, WanConfig... wans) {
         return new Config(Path.of("test.yaml"), List.of(wans), new FailbackConfig(hold), new LanConfig(List.of("lan0")),
                 RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"), ConntrackConfig.defaults(), List.of(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 }

@@ -9,10 +9,12 @@ import dualwan.decide.Mode;
 import dualwan.decide.PolicyDecider;
 import dualwan.decide.PolicyDecision;
 import dualwan.health.HealthSnapshot;
+import dualwan.health.LinkState;
 import dualwan.health.Monitor;
 import dualwan.linux.Discovery;
 import dualwan.linux.Flushes;
 import dualwan.linux.Kernel;
+import dualwan.linux.KernelEvent;
 import dualwan.linux.NftPlanner;
 import dualwan.linux.Planner;
 import dualwan.linux.Planner.UplinkAddressing;
@@ -30,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +42,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +61,22 @@ public final class Daemon implements AutoCloseable {
      */
     /** Carrier from sysfs. */
     static final Duration LINK_POLL = Duration.ofSeconds(10);
-    /** Addresses and auto gateways (two {@code ip} per uplink). */
+    /** Addresses and auto gateways (two {@code ip} runs for all uplinks). */
     static final Duration DISCOVERY = Duration.ofSeconds(60);
+    /**
+     * Events re-read addresses at most this often: a flapping cable or a burst of address events costs a few
+     * {@code ip} runs a second, not one per event. A new DHCP lease still takes effect within this.
+     */
+    static final Duration DISCOVERY_ON_EVENT_MIN_GAP = Duration.ofMillis(200);
+    /**
+     * Linux reports a USB NIC's carrier loss up to 1 s late when linkwatch ran (for any link) in the last second;
+     * the sysfs flag is not delayed. So for {@link #FAST_CARRIER_WINDOW} after any link event, the active
+     * uplink's carrier is also read this often (one pread of a kept-open file). Outside that window the kernel
+     * reports a loss at once, and polling all the time would cost about 1 % of a core. See the README.
+     */
+    static final Duration ACTIVE_CARRIER_POLL = Duration.ofMillis(25);
+    /** Linkwatch holds a plain NIC's event at most one second after its last run. */
+    static final Duration FAST_CARRIER_WINDOW = Duration.ofMillis(1100);
     /** Our rules and tables are compared with the plan (repairing what someone else changed). */
     static final Duration RECONCILE = Duration.ofSeconds(30);
     /**
@@ -84,7 +102,13 @@ public final class Daemon implements AutoCloseable {
     private final Queue<ProbeResult> results = new ConcurrentLinkedQueue<>();
     private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean missQueued = new AtomicBoolean();
-    private final AtomicBoolean rereadQueued = new AtomicBoolean();
+    private final AtomicBoolean eventsQueued = new AtomicBoolean();
+    /** {@link EventFilter} bits of the re-reads that kernel events asked for since the last pass. */
+    private final AtomicInteger eventNeeds = new AtomicInteger();
+    private final EventFilter eventFilter;
+    /** System.nanoTime() until which the active uplink's carrier is polled; set by the monitor's thread. */
+    private final java.util.concurrent.atomic.AtomicLong fastCarrierUntil = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicBoolean fastCarrierRunning = new AtomicBoolean();
     private volatile boolean closed;
 
     private Monitor monitor;
@@ -103,6 +127,7 @@ public final class Daemon implements AutoCloseable {
     private long seenConfirmingChanges = -1;
     private final Map<String, Object> sections = new LinkedHashMap<>();
     private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
+    private final Map<String, LinkState> links = new HashMap<>();
     private boolean planDirty = true;
     private RoutingPlan planned;
     private RoutingPlan applied;
@@ -118,6 +143,7 @@ public final class Daemon implements AutoCloseable {
     private Instant nextDiscovery = Instant.MIN;
     private Instant nextReconcile = Instant.MIN;
     private Instant lastReconcile = Instant.MIN;
+    private Instant lastDiscovery = Instant.MIN;
     private Instant nextStateWrite = Instant.MIN;
     private ScheduledFuture<?> wake;
     private Instant wakeAt = Instant.MAX;
@@ -127,6 +153,7 @@ public final class Daemon implements AutoCloseable {
         this.kernel = kernel;
         this.clock = clock;
         this.stateFile = new StateFile(config.stateFile());
+        this.eventFilter = new EventFilter(config);
         loop.setRemoveOnCancelPolicy(true); // a replaced wake-up should not linger in the queue and fire for nothing
         this.prober = probers.open(this::onResult);
     }
@@ -146,6 +173,7 @@ public final class Daemon implements AutoCloseable {
             pass();
             return null;
         }).get();
+        armFastCarrier(); // start-up's own link changes may have just run linkwatch
     }
 
     /** The one mode API: CLI, MQTT and the button call this. Completes with the decision that follows. */
@@ -226,18 +254,77 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** A burst of kernel events (a flapping cable, our own route changes) queues one re-read, not one each. */
-    private void onKernelEvent() {
-        if (rereadQueued.compareAndSet(false, true)) {
+    /**
+     * Called on the monitor's thread. Events about anything dualwan does not use are dropped here; a burst of the
+     * others (a flapping cable, our own route changes) queues one pass that does the union of their re-reads.
+     */
+    private void onKernelEvent(KernelEvent event) {
+        if (event.kind() == KernelEvent.Kind.LINK || event.kind() == KernelEvent.Kind.OTHER) {
+            armFastCarrier(); // any link's change, even one we do not use: linkwatch just ran
+        }
+        int needs = eventFilter.needs(event);
+        if (needs == 0) {
+            return;
+        }
+        eventNeeds.getAndUpdate(n -> n | needs);
+        if (eventsQueued.compareAndSet(false, true)) {
             post(() -> {
-                rereadQueued.set(false);
-                nextLinkPoll = Instant.MIN;
-                nextDiscovery = Instant.MIN;
-                Instant soonest = lastReconcile.plus(RECONCILE_ON_EVENT_MIN_GAP);
-                nextReconcile = soonest.isBefore(nextReconcile) ? soonest : nextReconcile;
+                eventsQueued.set(false);
+                int n = eventNeeds.getAndSet(0);
+                Instant now = clock.instant();
+                if ((n & EventFilter.LINKS) != 0) {
+                    nextLinkPoll = Instant.MIN;
+                }
+                if ((n & EventFilter.ADDRESSING) != 0) {
+                    discoverSoon(now);
+                }
+                if ((n & EventFilter.REPAIR) != 0) {
+                    Instant soonest = lastReconcile.plus(RECONCILE_ON_EVENT_MIN_GAP);
+                    nextReconcile = soonest.isBefore(nextReconcile) ? soonest : nextReconcile;
+                }
                 pass();
             });
         }
+    }
+
+    /** Any thread: poll the active uplink's carrier for the next {@link #FAST_CARRIER_WINDOW}. */
+    private void armFastCarrier() {
+        fastCarrierUntil.set(System.nanoTime() + FAST_CARRIER_WINDOW.toNanos());
+        if (fastCarrierRunning.compareAndSet(false, true) && !closed) {
+            try {
+                loop.schedule(this::watchActiveCarrier, ACTIVE_CARRIER_POLL.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** The fast path for the one change that must be quick: carrier loss of the uplink the LAN uses. */
+    private void watchActiveCarrier() {
+        try {
+            Optional<WanConfig> active = decision == null ? Optional.empty() : decision.active().flatMap(config::wan);
+            if (active.isPresent() && kernel.link(active.get().iface()) != links.get(active.get().name())) {
+                nextLinkPoll = Instant.MIN;
+                pass();
+            }
+        } catch (RuntimeException e) {
+            Logger.error(e, "control loop");
+        } finally {
+            if (System.nanoTime() - fastCarrierUntil.get() < 0 && !closed) {
+                loop.schedule(this::watchActiveCarrier, ACTIVE_CARRIER_POLL.toNanos(), TimeUnit.NANOSECONDS);
+            } else {
+                fastCarrierRunning.set(false);
+                if (System.nanoTime() - fastCarrierUntil.get() < 0) {
+                    armFastCarrier(); // armed again just now, between the check and the reset
+                }
+            }
+        }
+    }
+
+    private void discoverSoon(Instant now) {
+        Instant soonest = lastDiscovery.plus(DISCOVERY_ON_EVENT_MIN_GAP);
+        Instant at = soonest.isAfter(now) ? soonest : now;
+        nextDiscovery = at.isBefore(nextDiscovery) ? at : nextDiscovery;
     }
 
     /**
@@ -285,8 +372,13 @@ public final class Daemon implements AutoCloseable {
             plannedNft = NftPlanner.ruleset(config, addressing, policyDecisions);
             planDirty = false;
         }
-        if (!planned.equals(applied) || !plannedNft.equals(appliedNft) || !now.isBefore(nextReconcile)) {
+        boolean full = !now.isBefore(nextReconcile) || applied == null;
+        if (full) {
             reconcile(planned, now);
+        } else if (!planned.equals(applied)) {
+            applyChange(planned, now);
+        }
+        if (full || !plannedNft.equals(appliedNft)) {
             reconcileNft(plannedNft);
         }
         if (!moved.isEmpty()) {
@@ -371,43 +463,63 @@ public final class Daemon implements AutoCloseable {
         stateDirty = true;
     }
 
+    /**
+     * Carrier from sysfs, no process. Losing it needs nothing else; an interface that vanished has no addressing
+     * to ask about; one that appears or gets carrier back may bring a new address or gateway, read soon after.
+     */
     private void pollLinks(Instant now) {
         nextLinkPoll = now.plus(LINK_POLL);
-        long before = monitor.verdictChanges();
         for (WanConfig w : config.wans()) {
-            monitor.setLink(w.name(), kernel.link(w.iface()), now);
-        }
-        if (monitor.verdictChanges() != before) {
-            nextDiscovery = now; // a link that comes back may bring a new address or gateway
+            LinkState link = kernel.link(w.iface());
+            LinkState before = links.put(w.name(), link);
+            monitor.setLink(w.name(), link, now);
+            if (link == before) {
+                continue;
+            }
+            if (link == LinkState.MISSING) {
+                setAddressing(w, Discovery.missing(w), now);
+            } else if (link == LinkState.CARRIER || before == LinkState.MISSING) {
+                discoverSoon(now);
+            }
         }
     }
 
     private void discover(Instant now) {
+        lastDiscovery = now;
         nextDiscovery = now.plus(DISCOVERY);
-        for (WanConfig w : config.wans()) {
-            UplinkAddressing a;
-            try {
-                a = Discovery.read(kernel, w);
-            } catch (IOException e) {
-                Logger.warn("{}: cannot read addresses: {}", w.name(), e.getMessage());
-                continue;
-            }
-            UplinkAddressing before = addressing.put(w.name(), a);
-            a.address().ifPresent(addr -> {
-                Inet4Address old = lastAddress.put(w.name(), addr);
-                if (old != null && !old.equals(addr)) {
-                    moved.add(Flushes.Moved.addressChanged(w.name(), old)); // flows NATed to it can never answer
-                }
-            });
-            if (!a.equals(before)) {
-                planDirty = true;
-                Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),
-                        a.present() ? "present" : "missing", a.address().map(Inet4Address::getHostAddress).orElse("none"),
-                        a.gateway().map(Inet4Address::getHostAddress).orElse("none"));
-                stateDirty = true;
-            }
-            monitor.setGateway(w.name(), a.gateway(), now);
+        Map<String, UplinkAddressing> read;
+        try {
+            read = Discovery.readAll(kernel, config.wans());
+        } catch (IOException e) {
+            Logger.warn("cannot read addresses: {}", e.getMessage());
+            nextDiscovery = now.plusSeconds(1);
+            return;
         }
+        for (WanConfig w : config.wans()) {
+            setAddressing(w, read.get(w.name()), now);
+        }
+    }
+
+    /**
+     * A change of an uplink's addressing (address, gateway, interface present) shows here, as a changed
+     * {@link UplinkAddressing}: the plan (table, rules) and the gateway probe follow from it.
+     */
+    private void setAddressing(WanConfig w, UplinkAddressing a, Instant now) {
+        UplinkAddressing before = addressing.put(w.name(), a);
+        a.address().ifPresent(addr -> {
+            Inet4Address old = lastAddress.put(w.name(), addr);
+            if (old != null && !old.equals(addr)) {
+                moved.add(Flushes.Moved.addressChanged(w.name(), old)); // flows NATed to it can never answer
+            }
+        });
+        if (!a.equals(before)) {
+            planDirty = true;
+            Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),
+                    a.present() ? "present" : "missing", a.address().map(Inet4Address::getHostAddress).orElse("none"),
+                    a.gateway().map(Inet4Address::getHostAddress).orElse("none"));
+            stateDirty = true;
+        }
+        monitor.setGateway(w.name(), a.gateway(), now);
     }
 
     /** Which uplink the LAN table already points at: a restart keeps it instead of switching. */
@@ -489,24 +601,15 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Compares the plan with the kernel's rules and tables and runs the difference. */
     private void reconcile(RoutingPlan plan, Instant now) {
         lastReconcile = now;
         nextReconcile = now.plus(RECONCILE);
         try {
             List<Integer> ids = List.copyOf(plan.tables().keySet());
-            List<List<String>> commands = Reconciler.commands(plan, kernel.rules(), kernel.tables(ids));
-            boolean failed = false;
-            for (List<String> c : commands) {
-                Optional<String> error = kernel.ip(c);
-                if (error.isPresent()) {
-                    failed = true;
-                    Logger.warn("ip {} failed: {}", String.join(" ", c), error.get());
-                } else {
-                    Logger.info("ip {}", String.join(" ", c));
-                }
-            }
-            applied = failed ? null : plan;
-            if (failed) {
+            boolean ok = run(Reconciler.commands(plan, kernel.rules(), kernel.tables(ids)));
+            applied = ok ? plan : null;
+            if (!ok) {
                 nextReconcile = now.plusSeconds(1);
             }
         } catch (IOException e) {
@@ -514,6 +617,40 @@ public final class Daemon implements AutoCloseable {
             applied = null;
             nextReconcile = now.plusSeconds(1);
         }
+    }
+
+    /**
+     * A switch or new addressing: run the difference from the plan last applied, without reading the kernel
+     * first (two {@code ip} runs saved on the way to a failover). Our own changes raise kernel events, which
+     * bring a full {@link #reconcile} within {@link #RECONCILE_ON_EVENT_MIN_GAP}; a command that fails
+     * (the kernel was not what we thought) brings it at once.
+     */
+    private void applyChange(RoutingPlan plan, Instant now) {
+        if (run(Reconciler.commands(plan, applied.rules(), applied.tables()))) {
+            applied = plan;
+        } else {
+            reconcile(plan, now);
+        }
+    }
+
+    /** Runs {@code ip} commands in order; false if any failed. */
+    private boolean run(List<List<String>> commands) {
+        boolean ok = true;
+        for (List<String> c : commands) {
+            Optional<String> error;
+            try {
+                error = kernel.ip(c);
+            } catch (IOException e) {
+                error = Optional.of(e.getMessage());
+            }
+            if (error.isPresent()) {
+                ok = false;
+                Logger.warn("ip {} failed: {}", String.join(" ", c), error.get());
+            } else {
+                Logger.info("ip {}", String.join(" ", c));
+            }
+        }
+        return ok;
     }
 
     private Map<String, Object> render(Instant now) {

@@ -3,12 +3,15 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.ConfigException;
 import dualwan.config.ConfigLoader;
+import dualwan.config.DnsConfig;
 import dualwan.config.WanConfig;
 import dualwan.control.ControlSocket;
 import dualwan.control.ModeCommand;
+import dualwan.decide.PolicyDecision;
+import dualwan.dns.DnsFollower;
+import dualwan.dns.Dnsmasq;
 import dualwan.gpio.Panel;
 import dualwan.gpio.SelfTest;
-import dualwan.decide.PolicyDecision;
 import dualwan.linux.Discovery;
 import dualwan.linux.NftPlanner;
 import dualwan.linux.LinuxKernel;
@@ -132,10 +135,7 @@ public final class Main {
         }
         Config config = loaded.get();
         LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
-        Map<String, Planner.UplinkAddressing> addressing = new LinkedHashMap<>();
-        for (var w : config.wans()) {
-            addressing.put(w.name(), Discovery.read(kernel, w));
-        }
+        Map<String, Planner.UplinkAddressing> addressing = Discovery.readAll(kernel, config.wans());
         String best = config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority())).orElseThrow().name();
         RoutingPlan plan = Planner.plan(config, addressing, Optional.of(best));
         List<List<String>> commands;
@@ -214,6 +214,9 @@ public final class Main {
         }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
                 Clock.systemUTC());
+        Optional<DnsFollower> dns = config.get().dns().filter(DnsConfig::followActive)
+                .map(d -> new DnsFollower(config.get(), d, new Dnsmasq(d.dnsmasqPidFile()), daemon::setSection));
+        dns.ifPresent(daemon::addListener);
         List<String> uplinks = config.get().wans().stream().map(WanConfig::name).toList();
         Optional<Panel> panel = config.get().gpio()
                 .flatMap(g -> Panel.open(g, uplinks, daemon::setMode, daemon::setSection));
@@ -228,6 +231,7 @@ public final class Main {
             control.get().ifPresent(ControlSocket::close);
             panel.ifPresent(Panel::close); // LEDs off
             daemon.close();
+            dns.ifPresent(DnsFollower::close);
             stopped.countDown();
         }, "dualwan-shutdown"));
         try {

@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param conntrack what a switch does to established connections
  * @param policies  routing-mark policies, first match wins; traffic matching none follows the priorities
  * @param gpio      the front panel, if there is one
+ * @param dns       the LAN's dnsmasq follows the active uplink's DNS servers, if present
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
                      RoutingConfig routing, Path stateFile, ConntrackConfig conntrack, List<PolicyConfig> policies,
-                     Optional<GpioConfig> gpio) {
+                     Optional<GpioConfig> gpio, Optional<DnsConfig> dns) {
 
     public Config {
         wans = List.copyOf(wans);

@@ -63,6 +63,8 @@ public final class ConfigLoader {
     public static final int MAX_WANS = 8;
     /** Most hosts checked per uplink. */
     public static final int MAX_HOSTS = 16;
+    /** Most DNS servers per uplink (dnsmasq asks them in turn; a resolv.conf holds three). */
+    public static final int MAX_DNS_SERVERS = 3;
     /** Shortest {@code check.interval}. */
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     /** Shortest {@code check.confirm-interval} (it must also not exceed {@code check.interval}). */
@@ -89,9 +91,11 @@ public final class ConfigLoader {
     public static final int MAX_WEIGHT = 100;
 
     private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file",
-            "conntrack", "policies", "gpio");
+            "conntrack", "policies", "gpio", "dns");
     private static final List<String> WAN_KEYS =
-            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check");
+            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns");
+    private static final List<String> DNS_KEYS =
+            List.of("follow-active", "servers-file", "dnsmasq-pid-file", "learned-dir");
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
             "timeout", "down-after", "up-after", "confirm-interval");
     private static final List<String> FAILBACK_KEYS = List.of("hold");
@@ -215,6 +219,7 @@ public final class ConfigLoader {
         List<Located<String>> lanIfaces = lan(top);
         Path stateFile = stateFile(top);
         ConntrackConfig conntrack = conntrack(top);
+        Optional<DnsConfig> dns = dns(top);
 
         crossCheckWans(wans, lanIfaces, routing);
         List<PolicyConfig> policies = policies(top, wans, lanIfaces);
@@ -227,7 +232,7 @@ public final class ConfigLoader {
         return new Config(file, wanConfigs, new FailbackConfig(hold),
                 new LanConfig(lanIfaces.stream().map(Located::value).toList()),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
-                conntrack, policies, gpio);
+                conntrack, policies, gpio, dns);
     }
 
     private record RoutingDraft(Located<Long> lanTable, Located<Long> rulePriority) {
@@ -277,13 +282,16 @@ public final class ConfigLoader {
         if (n == null) {
             return Defaults.STATE_FILE;
         }
-        String key = top.path("state-file");
-        String text = text(n, key, "an absolute file path such as " + Defaults.STATE_FILE);
+        return absolutePath(n, top.path("state-file"), Defaults.STATE_FILE);
+    }
+
+    private Path absolutePath(Node n, String key, Path example) {
+        String text = text(n, key, "an absolute file path such as " + example);
         if (text == null) {
             return null;
         }
         if (!text.startsWith("/") || text.endsWith("/")) {
-            error(line(n), key, "must be an absolute file path such as " + Defaults.STATE_FILE + ", found "
+            error(line(n), key, "must be an absolute file path such as " + example + ", found "
                     + quote(text));
             return null;
         }
@@ -309,6 +317,7 @@ public final class ConfigLoader {
         Located<Long> mark;
         Located<Nat> nat;
         CheckConfig check;
+        Located<Optional<List<Inet4Address>>> dns;
 
         WanDraft(int index, int line) {
             this.index = index;
@@ -317,7 +326,7 @@ public final class ConfigLoader {
 
         WanConfig build() {
             return new WanConfig(name.value, iface.value, gateway.value, (int) (long) priority.value, check,
-                    (int) (long) table.value, (int) (long) mark.value, nat.value);
+                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value);
         }
     }
 
@@ -377,6 +386,7 @@ public final class ConfigLoader {
         w.mark = s.defaulted("mark", (long) Defaults.wanMark(index), this::mark);
         w.nat = s.defaulted("nat", Defaults.WAN_NAT, (n, key) -> choice(n, key, Nat.values(), Nat::label));
         w.check = check(s.section("check", CHECK_KEYS));
+        w.dns = s.defaulted("dns", Optional.empty(), this::wanDns);
         return w;
     }
 
@@ -557,6 +567,69 @@ public final class ConfigLoader {
             error(line(n), key, "unknown method " + quote(text) + "; use icmp, dns or tcp:PORT (e.g. tcp:443)");
         }
         return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ dns
+
+    /** {@code wans[].dns}: {@code auto}, or a list of 1..MAX_DNS_SERVERS IPv4 addresses. */
+    private Optional<List<Inet4Address>> wanDns(Node n, String key) {
+        if (n instanceof ScalarNode) {
+            String text = text(n, key, "'" + Defaults.WAN_DNS + "' or a list of IPv4 addresses");
+            if (text == null) {
+                return null;
+            }
+            if (!text.equals(Defaults.WAN_DNS)) {
+                error(line(n), key, "write '" + Defaults.WAN_DNS + "' or a list such as [192.0.2.53], found "
+                        + quote(text));
+                return null;
+            }
+            return Optional.empty();
+        }
+        SequenceNode seq = sequence(n, key);
+        if (seq == null) {
+            return null;
+        }
+        int count = seq.getValue().size();
+        if (count == 0 || count > MAX_DNS_SERVERS) {
+            error(line(seq), key, "list 1 to " + MAX_DNS_SERVERS + " DNS servers, found " + count
+                    + (count == 0 ? "; write '" + Defaults.WAN_DNS + "' to learn them" : ""));
+            return null;
+        }
+        List<Inet4Address> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Node item = seq.getValue().get(i);
+            String itemKey = key + "[" + i + "]";
+            String text = text(item, itemKey, "an IPv4 address such as 192.0.2.53");
+            Inet4Address a = text == null ? null : unicastAddress(text, item, itemKey, "");
+            if (a == null) {
+                return null;
+            }
+            if (out.contains(a)) {
+                error(line(item), itemKey, a.getHostAddress() + " is listed twice; list each server once");
+                return null;
+            }
+            out.add(a);
+        }
+        return Optional.of(out);
+    }
+
+    /** The top-level {@code dns} section: absent means dualwan leaves DNS alone. */
+    private Optional<DnsConfig> dns(Section top) {
+        if (top.value("dns") == null) {
+            return Optional.empty();
+        }
+        Section s = top.section("dns", DNS_KEYS);
+        Located<Boolean> follow = s.defaulted("follow-active", Defaults.DNS_FOLLOW_ACTIVE, this::bool);
+        Located<Path> servers = s.defaulted("servers-file", Defaults.DNS_SERVERS_FILE,
+                (n, key) -> absolutePath(n, key, Defaults.DNS_SERVERS_FILE));
+        Located<Path> pid = s.defaulted("dnsmasq-pid-file", Defaults.DNS_DNSMASQ_PID_FILE,
+                (n, key) -> absolutePath(n, key, Defaults.DNS_DNSMASQ_PID_FILE));
+        Located<Path> learned = s.defaulted("learned-dir", Defaults.DNS_LEARNED_DIR,
+                (n, key) -> absolutePath(n, key, Defaults.DNS_LEARNED_DIR));
+        if (follow.value == null || servers.value == null || pid.value == null || learned.value == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new DnsConfig(follow.value, servers.value, pid.value, learned.value));
     }
 
     private void crossCheckWans(List<WanDraft> wans, List<Located<String>> lanIfaces, RoutingDraft routing) {

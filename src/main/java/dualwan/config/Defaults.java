@@ -70,6 +70,21 @@ public final class Defaults {
     /** {@code state-file}. */
     public static final Path STATE_FILE = Path.of("/run/dualwan/state.json");
 
+    /** {@code wans[i].dns}: learned from the uplink's DHCP or PPP client. */
+    public static final String WAN_DNS = "auto";
+
+    /** {@code dns.follow-active} when the {@code dns} section is present. */
+    public static final boolean DNS_FOLLOW_ACTIVE = true;
+
+    /** {@code dns.servers-file}. */
+    public static final Path DNS_SERVERS_FILE = Path.of("/run/dualwan/dnsmasq-servers.conf");
+
+    /** {@code dns.dnsmasq-pid-file}: Debian's dnsmasq service. */
+    public static final Path DNS_DNSMASQ_PID_FILE = Path.of("/run/dnsmasq/dnsmasq.pid");
+
+    /** {@code dns.learned-dir}: written by the hooks in board/dns-hooks. */
+    public static final Path DNS_LEARNED_DIR = Path.of("/run/dualwan-dns");
+
     /** Default routing table of the WAN at 0-based position {@code index}. */
     public static int wanTable(int index) {
         return WAN_TABLE_BASE + index;

@@ -1,6 +1,7 @@
 package dualwan.config;
 
 import java.net.Inet4Address;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,12 @@ import java.util.Optional;
  * @param mark      firewall mark carried by this uplink's probes and by LAN flows a policy sends here;
  *                  {@code ip rule fwmark} sends them to {@code table}
  * @param nat       how LAN traffic leaving this uplink is translated
+ * @param dns       DNS servers of this uplink, or empty for {@code auto} (learned from its DHCP/PPP client)
  */
 public record WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority,
-                        CheckConfig check, int table, int mark, Nat nat) {
+                        CheckConfig check, int table, int mark, Nat nat, Optional<List<Inet4Address>> dns) {
+
+    public WanConfig {
+        dns = dns.map(List::copyOf);
+    }
 }

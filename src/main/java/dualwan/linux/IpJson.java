@@ -57,9 +57,24 @@ public final class IpJson {
         return byTable;
     }
 
-    /** The interface's first global IPv4 address and, on a point-to-point link, its peer. */
-    public static Optional<Inet4Address[]> addressAndPeer(String json) throws IOException {
+    /** Each interface's first global IPv4 address and, on a point-to-point link, its peer ({@code ip -j addr show}). */
+    public static Map<String, Inet4Address[]> addressesAndPeers(String json) throws IOException {
+        Map<String, Inet4Address[]> out = new java.util.LinkedHashMap<>();
         for (Map<String, Object> link : objects(json)) {
+            if (link.get("ifname") instanceof String name) {
+                addressAndPeer(List.of(link)).ifPresent(a -> out.put(name, a));
+            }
+        }
+        return out;
+    }
+
+    /** The first global IPv4 address and, on a point-to-point link, its peer, of one interface's listing. */
+    public static Optional<Inet4Address[]> addressAndPeer(String json) throws IOException {
+        return addressAndPeer(objects(json));
+    }
+
+    private static Optional<Inet4Address[]> addressAndPeer(List<Map<String, Object>> links) {
+        for (Map<String, Object> link : links) {
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> infos = (List<Map<String, Object>>) link.getOrDefault("addr_info", List.of());
             for (Map<String, Object> a : infos) {
@@ -75,6 +90,19 @@ public final class IpJson {
             }
         }
         return Optional.empty();
+    }
+
+    /** Per device, the gateway of its lowest-metric default route ({@code ip -j route show table main default}). */
+    public static Map<String, Inet4Address> defaultGateways(String json) throws IOException {
+        Map<String, RouteSpec> best = new java.util.LinkedHashMap<>();
+        for (RouteSpec r : routes(json)) {
+            if (r.gateway().isPresent() && r.dev().isPresent() && "default".equals(r.dst())) {
+                best.merge(r.dev().get(), r, (a, b) -> b.metric() < a.metric() ? b : a);
+            }
+        }
+        Map<String, Inet4Address> out = new java.util.LinkedHashMap<>();
+        best.forEach((dev, r) -> out.put(dev, r.gateway().get()));
+        return out;
     }
 
     /** The gateway of the lowest-metric default route in the listing ({@code ip -j route show default dev IF}). */

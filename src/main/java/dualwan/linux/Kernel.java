@@ -7,17 +7,24 @@ import java.net.Inet4Address;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** What the daemon asks of the kernel. The real one is {@link LinuxKernel}; tests of the daemon use a fake. */
 public interface Kernel {
 
     LinkState link(String iface);
 
-    /** The interface's IPv4 address and, for a point-to-point link, its peer (else null in slot 1). */
-    Optional<Inet4Address[]> addressAndPeer(String iface) throws IOException;
+    /**
+     * Every interface's first global IPv4 address and, on a point-to-point link, its peer (else null in slot 1),
+     * by interface name. One read for all uplinks.
+     */
+    Map<String, Inet4Address[]> addressesAndPeers() throws IOException;
 
-    /** The gateway of the main table's default route through {@code iface} (what the DHCP client installed). */
-    Optional<Inet4Address> mainDefaultGateway(String iface) throws IOException;
+    /**
+     * The gateway of the main table's lowest-metric default route through each interface (what the DHCP client
+     * installed), by interface name. One read for all uplinks.
+     */
+    Map<String, Inet4Address> mainDefaultGateways() throws IOException;
 
     List<RuleSpec> rules() throws IOException;
 
@@ -27,7 +34,7 @@ public interface Kernel {
      * Calls {@code onChange} (from another thread) soon after any link, address, route or rule changes, so that
      * nothing needs to be polled often. Closing the result stops it. The default never calls: poll instead.
      */
-    default AutoCloseable watch(Runnable onChange) {
+    default AutoCloseable watch(Consumer<KernelEvent> onChange) {
         return () -> { };
     }
 

@@ -7,24 +7,25 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Wakes the daemon when the kernel reports a link, address, route or rule change, instead of polling. Runs
- * {@code ip monitor link address route rule} and treats every line as "something changed": the daemon then
- * re-reads carrier (sysfs), addressing and its own rules and tables ({@code ip -json}), so the monitor's text
- * format (iproute2 6.1 has no JSON for it) is never parsed. If the monitor exits it is restarted after a pause, and a re-read follows every
+ * {@code ip monitor link address route rule} (iproute2 6.1 has no JSON for it) and hands each line, reduced to a
+ * {@link KernelEvent}, to the daemon, which re-reads only what that event can have changed. If the monitor exits
+ * it is restarted after a pause, and an {@link KernelEvent.Kind#OTHER} event (re-read everything) follows every
  * (re)start to cover the gap.
  */
 final class KernelEvents implements AutoCloseable {
 
     private static final long RESTART_PAUSE_MS = 1000;
 
-    private final Runnable onChange;
+    private final Consumer<KernelEvent> onChange;
     private final Thread reader;
     private volatile Process process;
     private volatile boolean closed;
 
-    KernelEvents(Runnable onChange) {
+    KernelEvents(Consumer<KernelEvent> onChange) {
         this.onChange = onChange;
         this.reader = new Thread(this::run, "dualwan-kernel-events");
         reader.setDaemon(true);
@@ -36,11 +37,11 @@ final class KernelEvents implements AutoCloseable {
             try {
                 process = new ProcessBuilder(List.of("ip", "monitor", "link", "address", "route", "rule"))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                onChange.run(); // whatever changed while no monitor was listening
+                onChange.accept(KernelEvent.other()); // whatever changed while no monitor was listening
                 try (BufferedReader lines = new BufferedReader(
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    while (lines.readLine() != null) {
-                        onChange.run();
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        KernelEvent.parse(line).ifPresent(onChange);
                     }
                 }
             } catch (IOException e) {

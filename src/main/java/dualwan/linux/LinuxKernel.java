@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,27 +41,39 @@ public final class LinuxKernel implements Kernel {
         this.sysClassNet = sysClassNet;
     }
 
-    /** Reads sysfs: no process per check, so it can run every 100 ms. */
+    /**
+     * Reads sysfs: no process per check, one pread on a kept-open file, so it can run every 25 ms while that matters. The sysfs
+     * {@code carrier} is the driver's own flag, not delayed by the kernel's linkwatch (see the README).
+     */
     @Override
     public LinkState link(String iface) {
-        Path dir = sysClassNet.resolve(iface);
-        try {
-            FileChannel carrier = carrierFiles.get(iface);
-            if (carrier == null) {
-                if (!Files.isDirectory(dir)) {
-                    return LinkState.MISSING;
-                }
-                carrier = FileChannel.open(dir.resolve("carrier"), StandardOpenOption.READ);
-                carrierFiles.put(iface, carrier);
+        FileChannel kept = carrierFiles.get(iface);
+        if (kept != null) {
+            try {
+                return read(kept);
+            } catch (IOException e) {
+                // EINVAL: administratively down. ENODEV: the interface was removed, and perhaps re-created since
+                // with a new ifindex and a new sysfs node that this file does not refer to. Open it afresh.
+                closeCarrier(iface);
             }
-            carrierByte.clear();
-            return carrier.read(carrierByte, 0) > 0 && carrierByte.get(0) == '1' ? LinkState.CARRIER : LinkState.NO_CARRIER;
+        }
+        Path dir = sysClassNet.resolve(iface);
+        if (!Files.isDirectory(dir)) {
+            return LinkState.MISSING;
+        }
+        try {
+            FileChannel carrier = FileChannel.open(dir.resolve("carrier"), StandardOpenOption.READ);
+            carrierFiles.put(iface, carrier);
+            return read(carrier);
         } catch (IOException e) {
-            // EINVAL: administratively down. ENODEV: the interface was removed (perhaps re-created since, with a
-            // new sysfs node). Either way reopen next time.
             closeCarrier(iface);
             return Files.isDirectory(dir) ? LinkState.NO_CARRIER : LinkState.MISSING;
         }
+    }
+
+    private LinkState read(FileChannel carrier) throws IOException {
+        carrierByte.clear();
+        return carrier.read(carrierByte, 0) > 0 && carrierByte.get(0) == '1' ? LinkState.CARRIER : LinkState.NO_CARRIER;
     }
 
     private void closeCarrier(String iface) {
@@ -75,20 +88,18 @@ public final class LinuxKernel implements Kernel {
     }
 
     @Override
-    public AutoCloseable watch(Runnable onChange) {
+    public AutoCloseable watch(Consumer<KernelEvent> onChange) {
         return new KernelEvents(onChange);
     }
 
     @Override
-    public Optional<Inet4Address[]> addressAndPeer(String iface) throws IOException {
-        CommandRunner.Result r = runner.run(List.of("ip", "-json", "-4", "addr", "show", "dev", iface));
-        return r.ok() ? IpJson.addressAndPeer(r.stdout()) : Optional.empty();
+    public Map<String, Inet4Address[]> addressesAndPeers() throws IOException {
+        return IpJson.addressesAndPeers(check(List.of("ip", "-json", "-4", "addr", "show")).stdout());
     }
 
     @Override
-    public Optional<Inet4Address> mainDefaultGateway(String iface) throws IOException {
-        CommandRunner.Result r = runner.run(List.of("ip", "-json", "-4", "route", "show", "table", "main", "default", "dev", iface));
-        return r.ok() ? IpJson.defaultGateway(r.stdout()) : Optional.empty();
+    public Map<String, Inet4Address> mainDefaultGateways() throws IOException {
+        return IpJson.defaultGateways(check(List.of("ip", "-json", "-4", "route", "show", "table", "main", "default")).stdout());
     }
 
     @Override

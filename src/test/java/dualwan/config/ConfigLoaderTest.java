@@ -100,7 +100,7 @@ class ConfigLoaderTest {
                 new CheckConfig(List.of(ip("192.0.2.1"), ip("198.51.100.1"), ip("203.0.113.7")), 2, false,
                         new ProbeMethod.Tcp(443), Duration.ofSeconds(2), Duration.ofMillis(750), 4, 9,
                         Duration.ofMillis(100)),
-                300, 500, Nat.SNAT), a);
+                300, 500, Nat.SNAT, Optional.empty()), a);
 
         WanConfig b = c.wans().get(1);
         assertEquals("isp_2-b", b.name());
@@ -137,12 +137,12 @@ class ConfigLoaderTest {
                 new CheckConfig(List.of(ip("192.0.2.1")), Defaults.CHECK_MIN_UP, Defaults.CHECK_GATEWAY,
                         Defaults.CHECK_METHOD, Defaults.CHECK_INTERVAL, Defaults.CHECK_TIMEOUT,
                         Defaults.CHECK_DOWN_AFTER, Defaults.CHECK_UP_AFTER, Defaults.CHECK_CONFIRM_INTERVAL),
-                Defaults.wanTable(0), Defaults.wanMark(0), Defaults.WAN_NAT), a);
+                Defaults.wanTable(0), Defaults.wanMark(0), Defaults.WAN_NAT, Optional.empty()), a);
         assertEquals(new WanConfig("isp2", "wan2", Optional.empty(), Defaults.wanPriority(1),
                 new CheckConfig(List.of(), Defaults.CHECK_MIN_UP_NO_HOSTS, Defaults.CHECK_GATEWAY,
                         Defaults.CHECK_METHOD, Defaults.CHECK_INTERVAL, Defaults.CHECK_TIMEOUT,
                         Defaults.CHECK_DOWN_AFTER, Defaults.CHECK_UP_AFTER, Defaults.CHECK_CONFIRM_INTERVAL),
-                Defaults.wanTable(1), Defaults.wanMark(1), Defaults.WAN_NAT), b);
+                Defaults.wanTable(1), Defaults.wanMark(1), Defaults.WAN_NAT, Optional.empty()), b);
         assertEquals(new FailbackConfig(Defaults.FAILBACK_HOLD), c.failback());
         assertEquals(List.of(), c.lan().interfaces());
         assertEquals(RoutingConfig.defaults(), c.routing());
@@ -748,5 +748,40 @@ class ConfigLoaderTest {
         ConfigException ex = assertThrows(ConfigException.class, () -> parse("wans:\n  - {name: a}\n"));
         assertEquals("/etc/dualwan/test.yaml:2: wans[0].interface: missing; every entry needs 'interface'"
                 + " (the Linux interface name, such as wan1 or eth1)", ex.getMessage());
+    }
+
+    // ---- dns
+
+    @Test
+    void dnsSectionAndPerWanServers() throws Exception {
+        Config c = parse("""
+                wans:
+                  - name: isp1
+                    interface: wan1
+                    dns: [192.0.2.53, 198.51.100.53]
+                  - name: isp2
+                    interface: wan2
+                    dns: auto
+                dns:
+                  servers-file: /run/x/servers.conf
+                """);
+        assertEquals(Optional.of(List.of(ip("192.0.2.53"), ip("198.51.100.53"))), c.wans().get(0).dns());
+        assertEquals(Optional.empty(), c.wans().get(1).dns());
+        assertEquals(Optional.of(new DnsConfig(true, Path.of("/run/x/servers.conf"), Defaults.DNS_DNSMASQ_PID_FILE,
+                Defaults.DNS_LEARNED_DIR)), c.dns());
+        assertEquals(Optional.empty(), parse("wans:\n  - name: a\n    interface: wan1\n").dns());
+    }
+
+    @Test
+    void badDnsValuesAreLocated() {
+        String head = "wans:\n  - name: a\n    interface: wan1\n";
+        single(head + "    dns: [8.8.8.8, 127.0.0.1]\n", 4, "wans[0].dns[1]", "loopback");
+        single(head + "    dns: []\n", 4, "wans[0].dns", "1 to 3");
+        single(head + "    dns: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]\n", 4, "wans[0].dns", "1 to 3");
+        single(head + "    dns: dhcp\n", 4, "wans[0].dns", "auto");
+        single(head + "    dns: [192.0.2.1, 192.0.2.1]\n", 4, "wans[0].dns[1]", "twice");
+        single(head + "dns:\n  servers-file: relative.conf\n", 5, "dns.servers-file", "absolute");
+        single(head + "dns:\n  follow-active: maybe\n", 5, "dns.follow-active", "true or false");
+        single(head + "dns:\n  reload: yes\n", 5, "dns.reload", "allowed keys");
     }
 }

@@ -183,6 +183,35 @@ public final class Lab implements AutoCloseable {
         return Long.parseLong(lab("count-read", isp(isp), name).stdout().trim());
     }
 
+    /** Deletes the router's wanN, as pulling out a USB NIC does. */
+    public void unplug(int isp) {
+        lab("unplug", isp(isp));
+    }
+
+    /** (Re)creates the router's wanN with its usual addressing and a new ifindex; usbLike: linkwatch delays it. */
+    public void plug(int isp, boolean usbLike) {
+        if (usbLike) {
+            lab("plug", isp(isp), "usb");
+        } else {
+            lab("plug", isp(isp));
+        }
+    }
+
+    /** Readdresses ispN's link point-to-point: router 100.64.N.2 peer 100.64.N.9/32, no default route in main. */
+    public void pointToPoint(int isp) {
+        lab("ptp", isp(isp));
+    }
+
+    /** A DNS server on ispN's gateway (100.64.N.1) answering name with addr. */
+    public void resolver(int isp, String name, String addr) {
+        lab("resolver", isp(isp), name, addr);
+    }
+
+    /** The lab's own files (dnsmasq, dhclient; dns/IFACE written by the DHCP client's hook). */
+    public Path runDir() {
+        return Path.of(lab("rundir").stdout().trim());
+    }
+
     public String status() {
         return lab("status").stdout();
     }
@@ -233,7 +262,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private List<String> nsArgv(String role, List<String> argv) {
-        if (!List.of("rtr", "isp1", "isp2", "inet", "lan").contains(role)) {
+        if (!List.of("rtr", "isp1", "isp2", "isp3", "inet", "lan").contains(role)) {
             throw new IllegalArgumentException("unknown role " + role);
         }
         if (argv.isEmpty()) {

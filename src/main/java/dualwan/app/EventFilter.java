@@ -1,0 +1,66 @@
+package dualwan.app;
+
+import dualwan.config.Config;
+import dualwan.config.RoutingConfig;
+import dualwan.config.WanConfig;
+import dualwan.linux.KernelEvent;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which re-read a kernel event calls for. Events about interfaces, tables and rules dualwan does not use are
+ * ignored: a flapping LAN port or a busy IPv6 router costs nothing. Pure; called on the monitor's thread.
+ */
+final class EventFilter {
+
+    /** Re-read carrier (sysfs; no process). */
+    static final int LINKS = 1;
+    /** Re-read addresses and gateways (two {@code ip} runs). */
+    static final int ADDRESSING = 2;
+    /** Compare our rules and tables with the kernel (two {@code ip} runs) and repair them. */
+    static final int REPAIR = 4;
+    static final int ALL = LINKS | ADDRESSING | REPAIR;
+
+    private final Set<String> uplinkIfaces = new HashSet<>();
+    private final Set<String> ownedTables = new HashSet<>();
+    private final int firstPriority;
+    private final int lastPriority;
+
+    EventFilter(Config config) {
+        for (WanConfig w : config.wans()) {
+            uplinkIfaces.add(w.iface());
+            ownedTables.add(Integer.toString(w.table()));
+        }
+        ownedTables.add(Integer.toString(config.routing().lanTable()));
+        firstPriority = config.routing().rulePriority();
+        lastPriority = firstPriority + RoutingConfig.RULE_BLOCK - 1;
+    }
+
+    /** A bit set of {@link #LINKS}, {@link #ADDRESSING} and {@link #REPAIR}; 0 to ignore the event. */
+    int needs(KernelEvent e) {
+        return switch (e.kind()) {
+            case LINK -> ours(e.iface()) ? LINKS : 0;
+            case ADDRESS -> e.ipv4() && ours(e.iface()) ? ADDRESSING : 0;
+            case ROUTE -> {
+                if (!e.ipv4()) {
+                    yield 0;
+                }
+                if (e.table().filter(ownedTables::contains).isPresent()) {
+                    yield REPAIR;
+                }
+                // The DHCP client's default route in main is where an auto gateway comes from.
+                boolean mainDefault = e.table().equals(Optional.of("main")) && e.toDefault();
+                yield mainDefault && (e.iface().isEmpty() || ours(e.iface())) ? ADDRESSING : 0;
+            }
+            case RULE -> e.priority().isPresent() && e.priority().getAsInt() >= firstPriority
+                    && e.priority().getAsInt() <= lastPriority ? REPAIR : 0;
+            case OTHER -> ALL;
+        };
+    }
+
+    private boolean ours(Optional<String> iface) {
+        return iface.filter(uplinkIfaces::contains).isPresent();
+    }
+}

@@ -1,0 +1,126 @@
+package dualwan.it;
+
+import static dualwan.it.Daemon.active;
+import static dualwan.it.Daemon.rules;
+import static dualwan.it.Daemon.table;
+import static dualwan.it.Daemon.wan;
+import static dualwan.it.Daemon.wanState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dualwan.lab.Lab;
+import dualwan.labtools.UdpGapReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A DHCP uplink (isp3: dnsmasq as the ISP's DHCP server, ISC dhclient with Debian's script in the router) and
+ * DNS following the active uplink: the LAN's dnsmasq in the router gets isp1's configured resolver, then after
+ * failover isp3's resolver as learned from its lease; isp3 renumbers to a new subnet and gateway and the
+ * routes, rules, traffic and DNS follow without a restart.
+ */
+@EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
+class DhcpDnsTest extends DaemonLabTest {
+    static final String NAME = "svc.example.test";
+
+    @Test
+    void dhcpUplinkRenumbersAndLanDnsFollowsTheActiveUplink(@TempDir Path tmp) throws Exception {
+        lab.lab("dhcp-up", NAME, "198.51.100.13");
+        lab.resolver(1, NAME, "198.51.100.11");
+        lab.lab("dhclient", "start");
+        Path run = lab.runDir();
+        assertEquals("nameserver 100.64.3.1\n", Files.readString(run.resolve("dns").resolve("wan3")),
+                "dhclient's hook recorded the lease's DNS server");
+
+        Path servers = tmp.resolve("servers.conf");
+        Files.writeString(servers, "");
+        Path pid = tmp.resolve("lan-dnsmasq.pid");
+        lab.spawn("rtr", List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+                "--no-hosts", "--user=root", "--group=root", "--bind-interfaces", "--listen-address=100.64.10.1",
+                "--servers-file=" + servers, "--pid-file=" + pid), tmp.resolve("lan-dnsmasq.log"));
+
+        daemon = Daemon.configure(lab, tmp, "1s", y -> y
+                .replace("    interface: wan1\n    gateway: auto\n",
+                        "    interface: wan1\n    gateway: auto\n    dns: [100.64.1.1]\n")
+                .replace("  - name: isp2\n    interface: wan2\n    gateway: auto\n",
+                        "  - name: isp3\n    interface: wan3\n    gateway: auto\n    dns: auto\n")
+                .replace("hosts: [192.0.2.2, 198.51.100.2, 203.0.113.2]", "hosts: [192.0.2.3, 198.51.100.3, 203.0.113.3]")
+                + "dns:\n  servers-file: " + servers + "\n  dnsmasq-pid-file: " + pid + "\n  learned-dir: "
+                + run.resolve("dns") + "\n").start();
+        Map<String, Object> s = daemon.awaitState("isp1 active, isp3 up on its lease", Duration.ofSeconds(20),
+                st -> "isp1".equals(active(st)) && "up".equals(wanState(st, "isp3")));
+        assertEquals("100.64.3.1", wan(s, "isp3").get("gateway"), s::toString);
+        assertEquals(List.of("198.51.100.11"), resolve(), "LAN resolves through isp1's resolver");
+
+        lab.carrier(1, false);
+        daemon.awaitState("isp3 active", Duration.ofSeconds(10), st -> "isp3".equals(active(st)));
+        assertEquals(List.of("198.51.100.13"), awaitAnswer("198.51.100.13"), "through isp3's learned resolver");
+        String old = String.valueOf(wan(daemon.stateNow(), "isp3").get("address"));
+        assertTrue(old.startsWith("100.64.3."), old);
+        assertEquals(old, udpSourceSeenByTheInternet(tmp, "before"));
+
+        // The ISP renumbers: new subnet, gateway and resolver; the client gets a new lease.
+        lab.lab("dhcp-renumber", NAME, "198.51.100.33");
+        lab.lab("dhclient", "release");
+        lab.lab("dhclient", "start");
+        s = daemon.awaitState("isp3 on its new lease", Duration.ofSeconds(20), st -> "up".equals(wanState(st, "isp3"))
+                && String.valueOf(wan(st, "isp3").get("address")).startsWith("100.64.33."));
+        String renewed = String.valueOf(wan(s, "isp3").get("address"));
+        assertEquals("100.64.33.1", wan(s, "isp3").get("gateway"), s::toString);
+        assertEquals("isp3", active(s));
+        assertTrue(table(lab, 102).contains("\"gateway\":\"100.64.33.1\",\"dev\":\"wan3\""), table(lab, 102));
+        assertTrue(table(lab, 200).contains("\"gateway\":\"100.64.33.1\",\"dev\":\"wan3\""), table(lab, 200));
+        String rules = rules(lab);
+        assertTrue(rules.contains("\"src\":\"" + renewed + "\""), "rule from the new address: " + rules);
+        assertFalse(rules.contains("\"src\":\"" + old + "\""), "rule from the old address is gone: " + rules);
+        assertEquals(renewed, udpSourceSeenByTheInternet(tmp, "after"));
+        assertEquals(List.of("198.51.100.33"), awaitAnswer("198.51.100.33"), "through the renumbered resolver");
+        assertEquals("nameserver 100.64.33.1\n", Files.readString(run.resolve("dns").resolve("wan3")));
+        System.out.println("[it] DHCP uplink renumbered " + old + " -> " + renewed
+                + "; routes, rules, LAN traffic and LAN DNS followed");
+    }
+
+    /** The LAN client's query to the router's dnsmasq (bounded: 1 s). */
+    private static List<String> resolve() {
+        Lab.Result r = lab.exec("lan", Duration.ofSeconds(20), Daemon.java(), "-cp", Daemon.jar(lab),
+                "dualwan.labtools.DnsLookup", "--server", "100.64.10.1:53", "--name", NAME, "--timeout", "1s");
+        return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** The servers file and dnsmasq's reload happen just after the switch, on the DNS adapter's thread. */
+    private static List<String> awaitAnswer(String expected) {
+        List<String> last = List.of();
+        for (int i = 0; i < 10; i++) {
+            last = resolve();
+            if (last.equals(List.of(expected))) {
+                return last;
+            }
+            Daemon.sleep(Duration.ofMillis(300));
+        }
+        return last;
+    }
+
+    /** Sends a few datagrams from the LAN client and returns the one source address the internet host saw. */
+    private static String udpSourceSeenByTheInternet(Path tmp, String tag) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("udp-" + tag));
+        Path sinkLog = dir.resolve("sink.log");
+        Process sink = ItLabs.startSink(lab, dir, sinkLog);
+        Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.UdpSender",
+                "--to", "203.0.113.100:9000", "--every", "20ms", "--count", "10"), dir.resolve("sender.out"));
+        assertTrue(sender.waitFor(20, TimeUnit.SECONDS), "sender finished");
+        Thread.sleep(300);
+        sink.destroy();
+        sink.waitFor(5, TimeUnit.SECONDS);
+        UdpGapReport.Report r = UdpGapReport.analyze(sinkLog);
+        assertEquals(1, r.sources().size(), "one source: " + r.sources());
+        return r.firstSource();
+    }
+}
