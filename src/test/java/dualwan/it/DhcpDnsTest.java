@@ -82,10 +82,12 @@ class DhcpDnsTest extends DaemonLabTest {
         assertTrue(rules.contains("\"src\":\"" + renewed + "\""), "rule from the new address: " + rules);
         assertFalse(rules.contains("\"src\":\"" + old + "\""), "rule from the old address is gone: " + rules);
         assertEquals(renewed, udpSourceSeenByTheInternet(tmp, "after"));
+        assertTrue(daemon.log().contains("conntrack -D --reply-dst " + old + ":"),
+                "flows NATed to the old address are flushed:\n" + daemon.log());
         assertEquals(List.of("198.51.100.33"), awaitAnswer("198.51.100.33"), "through the renumbered resolver");
         assertEquals("nameserver 100.64.33.1\n", Files.readString(run.resolve("dns").resolve("wan3")));
         System.out.println("[it] DHCP uplink renumbered " + old + " -> " + renewed
-                + "; routes, rules, LAN traffic and LAN DNS followed");
+                + "; routes, rules, NAT, conntrack, LAN traffic and LAN DNS followed");
     }
 
     /** The LAN client's query to the router's dnsmasq (bounded: 1 s). */
