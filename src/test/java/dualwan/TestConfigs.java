@@ -53,6 +53,6 @@ public final class TestConfigs {
 
     public static Config of(Duration hold, WanConfig... wans) {
         return new Config(Path.of("test.yaml"), List.of(wans), new FailbackConfig(hold), new LanConfig(List.of("lan0")),
-                RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"));
+                RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"), Optional.empty());
     }
 }

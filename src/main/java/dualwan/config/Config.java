@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param lan       the LAN side
  * @param routing   table ids and rule priorities the daemon owns
  * @param stateFile where the JSON state is written
+ * @param mqtt      the MQTT reporter's settings; empty: MQTT off
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
-                     RoutingConfig routing, Path stateFile) {
+                     RoutingConfig routing, Path stateFile, Optional<MqttConfig> mqtt) {
 
     public Config {
         wans = List.copyOf(wans);
