@@ -47,7 +47,9 @@ public final class PahoBroker implements Broker {
         options.setMaxInflight(MAX_IN_FLIGHT);
         config.username().ifPresent(options::setUserName);
         credentials.password().ifPresent(options::setPassword);
-        credentials.tls().ifPresent(options::setSocketFactory);
+        options.setSocketFactory(config.tls()
+                ? NoDelaySockets.tls(credentials.tls().orElseThrow(() -> new IllegalArgumentException("ssl:// needs TLS trust")))
+                : NoDelaySockets.plain());
         options.setHttpsHostnameVerificationEnabled(true);
         client.setCallback(new MqttCallback() {
             @Override
