@@ -86,10 +86,14 @@ final class Mosquitto implements AutoCloseable {
     }
 
     /** SIGKILL, as a crash or a power cut of the broker. */
-    void kill() throws InterruptedException {
+    void kill() {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -108,7 +112,7 @@ final class Mosquitto implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         kill();
     }
 
@@ -117,16 +121,18 @@ final class Mosquitto implements AutoCloseable {
         Files.writeString(conf, "per_listener_settings false\n"
                 + "persistence false\n"
                 + "user " + System.getProperty("user.name") + "\n" // as root: do not switch to a user that cannot read our files
-                + "log_dest stdout\n"
+                + "log_dest file " + log + "\n" // flushed per line, unlike stdout into a file
                 + "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
                 + "listener " + port + " 127.0.0.1\n"
                 + settings);
         process = new ProcessBuilder(binary().orElseThrow().toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.out").toFile()))
+                .start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
-                throw new IOException("mosquitto exited with " + process.exitValue() + ":\n" + log());
+                throw new IOException("mosquitto exited with " + process.exitValue() + ":\n" + log()
+                        + Files.readString(dir.resolve("mosquitto.out")));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);

@@ -78,6 +78,7 @@ class MosquittoTest {
                 assertTrue(((Number) isp2.get("latency_ms")).doubleValue() > 0, isp2::toString);
                 assertEquals(0.0, ((Number) isp2.get("loss_pct")).doubleValue());
             }
+            assertEquals(1, rig.reporter.connections());
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -15,9 +16,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * wired as {@code dualwan run} wires them. Every mode command the reporter passes on is recorded.
  */
 final class MqttRig implements AutoCloseable {
-
-    /** Short waits between connection attempts, so that tests of reconnects are quick. */
-    static final Backoff FAST = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     final Config config;
     final Daemon daemon;
@@ -31,8 +29,8 @@ final class MqttRig implements AutoCloseable {
             commands.add(mode);
             return daemon.setMode(mode);
         }, section -> daemon.setSection("mqtt", section),
-                PahoBroker.factory(config.mqtt().orElseThrow(), new Credentials(java.util.Optional.empty(),
-                        java.util.Optional.empty())), new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
+                PahoBroker.factory(config.mqtt().orElseThrow(), new Credentials(Optional.empty(), Optional.empty())),
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1))); // short waits: reconnect tests stay quick
         daemon.addListener(reporter);
         reporter.start();
         daemon.start();
