@@ -3,6 +3,8 @@ package dualwan.mqtt;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A connection to an MQTT broker, as {@link MqttReporter} needs it: the Reporter side effect of DESIGN.md. The
@@ -28,15 +30,18 @@ public interface Broker extends AutoCloseable {
     }
 
     /** Connects, leaving {@code will} with the broker for an abrupt end. Blocks at most about the connect timeout. */
-    void connect(Message will) throws IOException;
+    void connect(Optional<Message> will) throws IOException;
 
     boolean connected();
 
     /** Subscribes (QoS 1) and waits for the broker's answer; returns the filters it refused. */
     List<String> subscribe(List<String> filters) throws IOException;
 
-    /** Queues a message; does not wait for delivery. */
-    void publish(Message message) throws IOException;
+    /**
+     * Queues a message; does not wait. The result completes when the broker has acknowledged it (QoS 1), and
+     * exceptionally or never when the connection broke first.
+     */
+    CompletableFuture<Void> publish(Message message) throws IOException;
 
     /** A clean disconnect (no will): what was published gets up to {@code quiesce} to be delivered first. */
     void disconnect(Duration quiesce) throws IOException;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,8 +43,9 @@ import java.util.function.Consumer;
  * failover. Commands are checked here ({@link Commands}) and go to the same mode API as the CLI.
  *
  * <p>The connection is retried with a {@link Backoff}, the first connect included. Every (re)connect subscribes
- * again and publishes discovery, the current state and {@code online}; switch events that happened while the
- * broker was away follow (the last {@link #MAX_UNSENT_EVENTS}).
+ * again and publishes discovery, the current state and {@code online}. A switch event is kept until the broker
+ * acknowledges it, so one written into a connection that was already dead (the uplink to a remote broker just
+ * failed) is published again after the reconnect; at most {@link #MAX_UNSENT_EVENTS} are kept.
  */
 public final class MqttReporter implements StateListener, AutoCloseable {
 
@@ -79,7 +81,10 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     private Instant connectedAt = Instant.EPOCH;
     private Optional<String> lastError = Optional.empty();
     private ScheduledFuture<?> retry;
+    /** Switch events the broker has not acknowledged yet, oldest first; kept across reconnects. */
     private final Deque<SwitchEvent> unsent = new ArrayDeque<>();
+    /** Those of them already handed to the current connection. */
+    private final Set<SwitchEvent> sentOnThisConnection = new HashSet<>();
     private final Map<String, byte[]> uplinkPayloads = new HashMap<>();
     /** Command topics we cleared a retained message from: the empty message that echoes back is ours. */
     private final Set<String> clearing = new HashSet<>();
@@ -133,7 +138,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         if (stateQueued.compareAndSet(false, true)) {
             post(() -> {
                 stateQueued.set(false);
-                publishState(false);
+                publishState();
             });
         }
     }
@@ -145,6 +150,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             unsent.addLast(event);
             if (unsent.size() > MAX_UNSENT_EVENTS) {
                 SwitchEvent dropped = unsent.removeFirst();
+                sentOnThisConnection.remove(dropped);
                 Logger.warn("mqtt: broker away; the switch event of {} is dropped", dropped.at());
             }
             if (connected) {
@@ -200,7 +206,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             return;
         }
         try {
-            broker.connect(message(topics.availability(), OFFLINE, true));
+            broker.connect(Optional.of(message(topics.availability(), OFFLINE, true)));
         } catch (IOException e) {
             Duration wait = backoff.failed();
             String error = e.getMessage();
@@ -216,6 +222,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         connected = true;
         connectedAt = Instant.now();
         connections++;
+        sentOnThisConnection.clear();
         lastError = Optional.empty();
         Logger.info("mqtt: connected to {} as {}", mqtt.broker(), mqtt.clientId());
         try {
@@ -226,7 +233,13 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             }
             publishAll();
         } catch (IOException e) {
-            failed(e);
+            Logger.warn("mqtt: setting up the connection failed: {}; starting over", e.getMessage());
+            try {
+                broker.disconnect(Duration.ZERO); // else a half-set-up connection (no subscriptions) would stay
+            } catch (IOException again) {
+                Logger.debug("mqtt: disconnecting: {}", again.getMessage());
+            }
+            onLost(e.getMessage());
             return;
         }
         showSection();
@@ -261,10 +274,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         publishEvents();
     }
 
-    private void publishState(boolean everything) {
-        if (everything) {
-            uplinkPayloads.clear();
-        }
+    private void publishState() {
         try {
             publishStateOrThrow();
         } catch (IOException e) {
@@ -288,9 +298,14 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     }
 
     private void publishEvents() throws IOException {
-        while (!unsent.isEmpty()) {
-            publish(topics.event(), Payloads.json(Payloads.event(unsent.peekFirst())), false);
-            unsent.removeFirst();
+        for (SwitchEvent e : List.copyOf(unsent)) {
+            if (!sentOnThisConnection.contains(e)) {
+                publish(topics.event(), Payloads.json(Payloads.event(e)), false).thenRun(() -> post(() -> {
+                    unsent.remove(e);
+                    sentOnThisConnection.remove(e);
+                }));
+                sentOnThisConnection.add(e);
+            }
         }
     }
 
@@ -377,8 +392,8 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         broker.close();
     }
 
-    private void publish(String topic, byte[] payload, boolean retained) throws IOException {
-        broker.publish(new Broker.Message(topic, payload, retained));
+    private CompletableFuture<Void> publish(String topic, byte[] payload, boolean retained) throws IOException {
+        return broker.publish(new Broker.Message(topic, payload, retained));
     }
 
     private static Broker.Message message(String topic, String text, boolean retained) {

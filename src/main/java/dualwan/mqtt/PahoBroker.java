@@ -1,6 +1,7 @@
 package dualwan.mqtt;
 
 import dualwan.config.MqttConfig;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link Broker} on Eclipse Paho's asynchronous client: MQTT 3.1.1, clean session, QoS 1, no automatic
@@ -78,8 +81,8 @@ public final class PahoBroker implements Broker {
     }
 
     @Override
-    public void connect(Message will) throws IOException {
-        options.setWill(will.topic(), will.payload(), 1, will.retained());
+    public void connect(Optional<Message> will) throws IOException {
+        will.ifPresent(w -> options.setWill(w.topic(), w.payload(), 1, w.retained()));
         IMqttToken token;
         try {
             token = client.connect(options);
@@ -122,12 +125,24 @@ public final class PahoBroker implements Broker {
     }
 
     @Override
-    public void publish(Message message) throws IOException {
+    public CompletableFuture<Void> publish(Message message) throws IOException {
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         try {
-            client.publish(message.topic(), message.payload(), 1, message.retained());
+            client.publish(message.topic(), message.payload(), 1, message.retained(), null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    acknowledged.complete(null);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    acknowledged.completeExceptionally(e);
+                }
+            });
         } catch (MqttException e) {
             throw new IOException(describe(e), e);
         }
+        return acknowledged;
     }
 
     @Override

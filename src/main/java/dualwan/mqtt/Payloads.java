@@ -26,10 +26,12 @@ final class Payloads {
      * (mean loss over its hosts, or the gateway's, over the last {@link TargetHealth#WINDOW} probes).
      */
     static Map<String, Object> uplink(Status status, String wan) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (status.json().get("wans") instanceof Map<?, ?> wans && wans.get(wan) instanceof Map<?, ?> fromState) {
-            fromState.forEach((k, v) -> m.put(String.valueOf(k), v));
+        Map<String, Object> fromState = new LinkedHashMap<>();
+        if (status.json().get("wans") instanceof Map<?, ?> wans && wans.get(wan) instanceof Map<?, ?> w) {
+            w.forEach((k, v) -> fromState.put(String.valueOf(k), v));
         }
+        Map<String, Object> m = new LinkedHashMap<>(); // the figures first: what a person looks for
+        m.put("state", fromState.get("state"));
         m.put("active", status.decision().active().filter(wan::equals).isPresent());
         Optional<UplinkHealth> u = status.health().uplink(wan);
         List<TargetHealth> hosts = u.map(h -> List.copyOf(h.hosts().values())).orElse(List.of());
@@ -39,6 +41,7 @@ final class Payloads {
                 .boxed().findFirst().orElse(null));
         m.put("loss_pct", measured.stream().filter(t -> t.samples() > 0).mapToDouble(TargetHealth::lossPercent)
                 .average().stream().map(p -> Math.round(p * 10) / 10.0).boxed().findFirst().orElse(null));
+        fromState.forEach(m::putIfAbsent);
         return m;
     }
 

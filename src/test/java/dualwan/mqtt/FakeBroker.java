@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -24,6 +26,8 @@ final class FakeBroker implements Broker {
     /** When set, publish blocks until it opens: a broker that hangs. */
     volatile CountDownLatch publishGate;
     int connectAttempts;
+    /** When false, no publication is acknowledged (PUBACKs lost with a dead connection). */
+    volatile boolean acknowledge = true;
 
     Factory factory() {
         return e -> {
@@ -33,7 +37,8 @@ final class FakeBroker implements Broker {
     }
 
     @Override
-    public synchronized void connect(Message will) throws IOException {
+    public synchronized void connect(Optional<Message> optionalWill) throws IOException {
+        Message will = optionalWill.orElseThrow();
         connectAttempts++;
         if (refuseConnects > 0) {
             refuseConnects--;
@@ -59,7 +64,7 @@ final class FakeBroker implements Broker {
     }
 
     @Override
-    public void publish(Message m) throws IOException {
+    public CompletableFuture<Void> publish(Message m) throws IOException {
         CountDownLatch gate = publishGate;
         if (gate != null) {
             try {
@@ -75,6 +80,7 @@ final class FakeBroker implements Broker {
             calls.add(new Call("publish", m.topic(), text(m), m.retained()));
             notifyAll();
         }
+        return acknowledge ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
     }
 
     @Override

@@ -162,6 +162,21 @@ class MqttReporterTest {
     }
 
     @Test
+    void anEventTheBrokerNeverAcknowledgedIsPublishedAgainAfterTheReconnect() throws Exception {
+        startConnected();
+        broker.acknowledge = false; // the connection is dead, but nobody noticed yet
+        reporter.switched(new SwitchEvent(Optional.of("isp1"), Optional.of("isp2"), Instant.now(), "lost in transit"));
+        broker.await(c -> c.topic().equals(P + "/event"));
+        broker.acknowledge = true;
+        broker.breakConnection();
+        broker.await(c -> c.what().equals("connect") && broker.published(P + "/event").size() == 2);
+        broker.breakConnection(); // acknowledged this time: not published a third time
+        broker.await(c -> c.what().equals("connect") && reporter.connections() == 3);
+        barrier();
+        assertEquals(2, broker.published(P + "/event").size());
+    }
+
+    @Test
     void afterAReconnectTheCurrentStateIsPublishedNotTheOneBeforeTheLoss() throws Exception {
         reporter.stateChanged(status("isp1", Mode.AUTO));
         startConnected();
