@@ -17,6 +17,8 @@ import java.util.Optional;
 /** The JSON payloads published besides the state itself. */
 final class Payloads {
 
+    private static final JSON WITH_NULLS = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+
     private Payloads() {
     }
 
@@ -55,9 +57,10 @@ final class Payloads {
         return m;
     }
 
+    /** JSON with null fields written out (the state file leaves them out): templates can rely on every field. */
     static byte[] json(Object tree) {
         try {
-            return JSON.std.asBytes(tree);
+            return WITH_NULLS.asBytes(tree);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render JSON", e); // only for values JSON cannot hold: a bug
         }

@@ -3,12 +3,14 @@ package dualwan.mqtt;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
 import dualwan.decide.Mode;
+import dualwan.health.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,13 +88,24 @@ class HomeAssistantTest {
         assertEquals(10, ids.size());
     }
 
+    /** A payload as a subscriber parses it. */
+    private static Map<String, Object> published(Map<String, Object> payload) throws Exception {
+        return JSON.std.mapFrom(new String(Payloads.json(payload), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Test
     void everyTemplateReadsAFieldThatItsStateTopicCarries() throws Exception {
-        var status = MqttFixtures.status("isp1", Mode.AUTO);
+        // Nothing active and isp2 down: the fields without a value must still be there, as null.
+        var verdicts = new java.util.LinkedHashMap<String, Verdict>();
+        verdicts.put("isp1", Verdict.UP);
+        verdicts.put("isp2", Verdict.DOWN);
+        var status = MqttFixtures.status(Optional.empty(), Mode.AUTO, verdicts);
         Map<String, Map<String, Object>> payloads = Map.of(
-                topics.state(), status.json(),
-                topics.uplink("isp1"), Payloads.uplink(status, "isp1"),
-                topics.uplink("isp2"), Payloads.uplink(status, "isp2"));
+                topics.state(), published(status.json()),
+                topics.uplink("isp1"), published(Payloads.uplink(status, "isp1")),
+                topics.uplink("isp2"), published(Payloads.uplink(status, "isp2")));
+        assertEquals(null, payloads.get(topics.uplink("isp2")).get("latency_ms"));
+        assertEquals(null, payloads.get(topics.state()).get("active"));
         Pattern field = Pattern.compile("value_json\\.([a-z_]+)");
         int checked = 0;
         for (Object c : map(discovery().get("cmps")).values()) {

@@ -70,6 +70,9 @@ final class MqttFixtures {
     }
 
     static Status status(String active, Mode mode) {
-        return status(Optional.of(active), mode, Map.of("isp1", Verdict.UP, "isp2", Verdict.UP));
+        Map<String, Verdict> bothUp = new LinkedHashMap<>();
+        bothUp.put("isp1", Verdict.UP);
+        bothUp.put("isp2", Verdict.UP);
+        return status(Optional.of(active), mode, bothUp);
     }
 }
