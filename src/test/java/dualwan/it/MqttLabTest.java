@@ -2,7 +2,6 @@ package dualwan.it;
 
 import static dualwan.it.Daemon.active;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
