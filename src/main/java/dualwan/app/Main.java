@@ -19,6 +19,8 @@ import dualwan.linux.Planner;
 import dualwan.linux.ProcessRunner;
 import dualwan.linux.Reconciler;
 import dualwan.linux.RoutingPlan;
+import dualwan.mqtt.Credentials;
+import dualwan.mqtt.MqttReporter;
 import dualwan.probe.NativeProber;
 import dualwan.probe.ProbeCommand;
 import dualwan.sim.SimulateCommand;
@@ -124,6 +126,14 @@ public final class Main {
             return 2;
         }
         out.println(config.get().source() + ": ok, " + config.get().wans().size() + " uplinks");
+        // Files the daemon reads only at start: a problem is a warning here (check may run as another user).
+        config.get().mqtt().ifPresent(m -> {
+            try {
+                Credentials.load(config.get().source(), m);
+            } catch (ConfigException e) {
+                e.errors().forEach(x -> err.println("warning: " + x + " (checked again when the daemon starts)"));
+            }
+        });
         return 0;
     }
 
@@ -212,6 +222,16 @@ public final class Main {
         if (config.isEmpty()) {
             return 2;
         }
+        Optional<Credentials> credentials = Optional.empty();
+        if (config.get().mqtt().isPresent()) {
+            try {
+                credentials = Optional.of(Credentials.load(config.get().source(), config.get().mqtt().get()));
+            } catch (ConfigException e) {
+                e.errors().forEach(err::println);
+                err.println(e.errors().size() + " error(s); nothing was changed");
+                return 2;
+            }
+        }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
                 Clock.systemUTC());
         Optional<DnsFollower> dns = config.get().dns().filter(DnsConfig::followActive)
@@ -224,10 +244,14 @@ public final class Main {
             daemon.addListener(p);
             p.start();
         });
+        Optional<MqttReporter> mqtt = credentials.map(c -> MqttReporter.create(config.get(), c, daemon::setMode,
+                section -> daemon.setSection("mqtt", section)));
+        mqtt.ifPresent(daemon::addListener);
         AtomicReference<Optional<ControlSocket>> control = new AtomicReference<>(Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
+            mqtt.ifPresent(MqttReporter::close); // publishes offline first
             control.get().ifPresent(ControlSocket::close);
             panel.ifPresent(Panel::close); // LEDs off
             daemon.close();
@@ -235,6 +259,7 @@ public final class Main {
             stopped.countDown();
         }, "dualwan-shutdown"));
         try {
+            mqtt.ifPresent(MqttReporter::start); // connects on its own thread, while the daemon starts
             daemon.start();
             control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
             stopped.await(); // the loop's threads are daemon threads: this one keeps the JVM up

@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param policies  routing-mark policies, first match wins; traffic matching none follows the priorities
  * @param gpio      the front panel, if there is one
  * @param dns       the LAN's dnsmasq follows the active uplink's DNS servers, if present
+ * @param mqtt      the MQTT reporter's settings; empty: MQTT off
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
                      RoutingConfig routing, Path stateFile, ConntrackConfig conntrack, List<PolicyConfig> policies,
-                     Optional<GpioConfig> gpio, Optional<DnsConfig> dns) {
+                     Optional<GpioConfig> gpio, Optional<DnsConfig> dns, Optional<MqttConfig> mqtt) {
 
     public Config {
         wans = List.copyOf(wans);

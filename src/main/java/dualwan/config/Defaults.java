@@ -85,6 +85,22 @@ public final class Defaults {
     /** {@code dns.learned-dir}: written by the hooks in board/dns-hooks. */
     public static final Path DNS_LEARNED_DIR = Path.of("/run/dualwan-dns");
 
+    /** {@code mqtt.discovery-prefix}: Home Assistant's default. */
+    public static final String MQTT_DISCOVERY_PREFIX = "homeassistant";
+
+    /** {@code mqtt.keep-alive}. */
+    public static final Duration MQTT_KEEP_ALIVE = Duration.ofSeconds(30);
+
+    /** {@code mqtt.client-id}: {@code dualwan-} and the host name made safe ({@link Hostname#topicSafe}). */
+    public static String mqttClientId(String hostId) {
+        return "dualwan-" + hostId;
+    }
+
+    /** {@code mqtt.topic-prefix}: {@code dualwan/} and the host name made safe. */
+    public static String mqttTopicPrefix(String hostId) {
+        return "dualwan/" + hostId;
+    }
+
     /** Default routing table of the WAN at 0-based position {@code index}. */
     public static int wanTable(int index) {
         return WAN_TABLE_BASE + index;

@@ -1,0 +1,430 @@
+package dualwan.mqtt;
+
+import dualwan.app.StateListener;
+import dualwan.app.Status;
+import dualwan.app.SwitchEvent;
+import dualwan.config.Config;
+import dualwan.config.MqttConfig;
+import dualwan.config.WanConfig;
+import org.tinylog.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Shows the daemon's state on an MQTT broker (with Home Assistant discovery) and takes mode commands from it.
+ *
+ * <p>All broker work runs on the reporter's own thread. The control loop only hands over the newest state (a
+ * burst of changes becomes one publication) and switch events, so a slow or absent broker never delays a
+ * failover. Commands are checked here ({@link Commands}) and go to the same mode API as the CLI.
+ *
+ * <p>The connection is retried with a {@link Backoff}, the first connect included. Every (re)connect subscribes
+ * again and publishes discovery, the current state and {@code online}. A switch event is kept until the broker
+ * acknowledges it, so one written into a connection that was already dead (the uplink to a remote broker just
+ * failed) is published again after the reconnect; at most {@link #MAX_UNSENT_EVENTS} are kept.
+ */
+public final class MqttReporter implements StateListener, AutoCloseable {
+
+    static final String ONLINE = "online";
+    static final String OFFLINE = "offline";
+    static final int MAX_UNSENT_EVENTS = 32;
+    static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** At a clean stop, time for {@code offline} to reach the broker before the disconnect. */
+    static final Duration QUIESCE = Duration.ofSeconds(2);
+
+    private final MqttConfig mqtt;
+    private final Topics topics;
+    private final List<String> wans;
+    private final ModeControl modes;
+    private final Consumer<Map<String, Object>> section;
+    private final Backoff backoff;
+    private final byte[] discovery;
+    private final Broker broker;
+    private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "dualwan-mqtt");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // Handed over by other threads (the control loop, the MQTT client); everything below belongs to our thread.
+    private final AtomicReference<Status> latest = new AtomicReference<>();
+    private final AtomicBoolean stateQueued = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile int connections;
+
+    private boolean connected;
+    private Instant connectedAt = Instant.EPOCH;
+    private Optional<String> lastError = Optional.empty();
+    private ScheduledFuture<?> retry;
+    /** Switch events the broker has not acknowledged yet, oldest first; kept across reconnects. */
+    private final Deque<SwitchEvent> unsent = new ArrayDeque<>();
+    /** Those of them already handed to the current connection. */
+    private final Set<SwitchEvent> sentOnThisConnection = new HashSet<>();
+    private final Map<String, byte[]> uplinkPayloads = new HashMap<>();
+    /** Command topics we cleared a retained message from: the empty message that echoes back is ours. */
+    private final Set<String> clearing = new HashSet<>();
+
+    /**
+     * The reporter for the daemon: Paho underneath.
+     *
+     * @param modes   the mode API ({@code Daemon::setMode})
+     * @param section receives the reporter's own state section ({@code connected}, {@code error}, …)
+     */
+    public static MqttReporter create(Config config, Credentials credentials, ModeControl modes,
+                                      Consumer<Map<String, Object>> section) {
+        MqttConfig mqtt = config.mqtt().orElseThrow(() -> new IllegalArgumentException("no mqtt section"));
+        return new MqttReporter(config, modes, section, PahoBroker.factory(mqtt, credentials),
+                new Backoff(MIN_BACKOFF, MAX_BACKOFF));
+    }
+
+    MqttReporter(Config config, ModeControl modes, Consumer<Map<String, Object>> section, Broker.Factory brokers,
+                 Backoff backoff) {
+        this.mqtt = config.mqtt().orElseThrow(() -> new IllegalArgumentException("no mqtt section"));
+        this.topics = Topics.of(mqtt);
+        this.wans = config.wans().stream().map(WanConfig::name).toList();
+        this.modes = modes;
+        this.section = section;
+        this.backoff = backoff;
+        String version = Optional.ofNullable(MqttReporter.class.getPackage().getImplementationVersion()).orElse("dev");
+        this.discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version));
+        thread.setRemoveOnCancelPolicy(true);
+        this.broker = brokers.open(new Broker.Events() {
+            @Override
+            public void received(Broker.Message message) {
+                post(() -> onMessage(message));
+            }
+
+            @Override
+            public void lost(String cause) {
+                post(() -> onLost(cause));
+            }
+        });
+    }
+
+    /** Starts connecting; returns at once. */
+    public void start() {
+        post(this::connect);
+    }
+
+    /** On the control loop: keeps only the newest state and queues one publication for it. */
+    @Override
+    public void stateChanged(Status status) {
+        latest.set(status);
+        if (stateQueued.compareAndSet(false, true)) {
+            post(() -> {
+                stateQueued.set(false);
+                publishState();
+            });
+        }
+    }
+
+    /** On the control loop: queues the event. */
+    @Override
+    public void switched(SwitchEvent event) {
+        post(() -> {
+            unsent.addLast(event);
+            if (unsent.size() > MAX_UNSENT_EVENTS) {
+                SwitchEvent dropped = unsent.removeFirst();
+                sentOnThisConnection.remove(dropped);
+                Logger.warn("mqtt: broker away; the switch event of {} is dropped", dropped.at());
+            }
+            if (connected) {
+                try {
+                    publishEvents();
+                } catch (IOException e) {
+                    failed(e);
+                }
+            }
+        });
+    }
+
+    /** Successful connections so far (for tests and figures). */
+    int connections() {
+        return connections;
+    }
+
+    /** Publishes {@code offline}, disconnects cleanly (so no will is needed) and stops the thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Future<?> done;
+        try {
+            done = thread.submit(this::stop);
+        } catch (RejectedExecutionException e) {
+            return;
+        }
+        try {
+            done.get(QUIESCE.plusSeconds(3).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            Logger.warn("mqtt: stopping took too long; the broker will show offline through the last will");
+        } catch (ExecutionException e) {
+            Logger.warn("mqtt: stopping: {}", e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ our thread
+
+    private void connect() {
+        retry = null;
+        if (closed || connected) {
+            return;
+        }
+        try {
+            broker.connect(Optional.of(message(topics.availability(), OFFLINE, true)));
+        } catch (IOException e) {
+            Duration wait = backoff.failed();
+            String error = e.getMessage();
+            if (!lastError.equals(Optional.of(error))) {
+                Logger.warn("mqtt: cannot connect to {}: {}; trying again in {} ms (failover is not affected)",
+                        mqtt.broker(), error, wait.toMillis());
+                lastError = Optional.of(error);
+                showSection();
+            }
+            retry = schedule(this::connect, wait);
+            return;
+        }
+        connected = true;
+        connectedAt = Instant.now();
+        connections++;
+        sentOnThisConnection.clear();
+        lastError = Optional.empty();
+        Logger.info("mqtt: connected to {} as {}", mqtt.broker(), mqtt.clientId());
+        try {
+            List<String> refused = broker.subscribe(List.of(topics.modeCommand(), topics.failoverCommand(),
+                    topics.homeAssistantStatus()));
+            if (!refused.isEmpty()) {
+                Logger.warn("mqtt: the broker refused the subscription to {} (check its ACL)", refused);
+            }
+            publishAll();
+        } catch (IOException e) {
+            Logger.warn("mqtt: setting up the connection failed: {}; starting over", e.getMessage());
+            try {
+                broker.disconnect(Duration.ZERO); // else a half-set-up connection (no subscriptions) would stay
+            } catch (IOException again) {
+                Logger.debug("mqtt: disconnecting: {}", again.getMessage());
+            }
+            onLost(e.getMessage());
+            return;
+        }
+        showSection();
+    }
+
+    private void onLost(String cause) {
+        if (!connected || broker.connected()) {
+            return; // already handled, or a newer connection is up
+        }
+        connected = false;
+        lastError = Optional.of(cause);
+        Duration wait = backoff.lost(Duration.between(connectedAt, Instant.now()));
+        Logger.warn("mqtt: lost the connection to {}: {}; reconnecting in {} ms (failover is not affected)",
+                mqtt.broker(), cause, wait.toMillis());
+        if (!closed) {
+            retry = schedule(this::connect, wait);
+        }
+        showSection();
+    }
+
+    private void failed(IOException e) {
+        Logger.warn("mqtt: publishing failed: {}", e.getMessage());
+        onLost(e.getMessage());
+    }
+
+    /** After a (re)connect and when Home Assistant comes back: everything retained, then the events missed. */
+    private void publishAll() throws IOException {
+        publish(topics.discovery(), discovery, true);
+        uplinkPayloads.clear();
+        publishStateOrThrow();
+        broker.publish(message(topics.availability(), ONLINE, true));
+        publishEvents();
+    }
+
+    private void publishState() {
+        try {
+            publishStateOrThrow();
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    private void publishStateOrThrow() throws IOException {
+        Status status = latest.get();
+        if (!connected || status == null) {
+            return;
+        }
+        publish(topics.state(), Payloads.json(status.json()), true);
+        for (String wan : wans) {
+            byte[] payload = Payloads.json(Payloads.uplink(status, wan));
+            if (!Arrays.equals(payload, uplinkPayloads.get(wan))) {
+                publish(topics.uplink(wan), payload, true);
+                uplinkPayloads.put(wan, payload);
+            }
+        }
+    }
+
+    private void publishEvents() throws IOException {
+        for (SwitchEvent e : List.copyOf(unsent)) {
+            if (!sentOnThisConnection.contains(e)) {
+                publish(topics.event(), Payloads.json(Payloads.event(e)), false).thenRun(() -> post(() -> {
+                    unsent.remove(e);
+                    sentOnThisConnection.remove(e);
+                }));
+                sentOnThisConnection.add(e);
+            }
+        }
+    }
+
+    private void onMessage(Broker.Message m) {
+        String topic = m.topic();
+        if (topic.equals(topics.homeAssistantStatus())) {
+            // A retained "online" comes with every subscribe, right after we published everything anyway.
+            if (!m.retained() && ONLINE.equals(new String(m.payload(), StandardCharsets.UTF_8).strip()) && connected) {
+                Logger.info("mqtt: Home Assistant started: publishing discovery and state again");
+                try {
+                    publishAll();
+                } catch (IOException e) {
+                    failed(e);
+                }
+            }
+            return;
+        }
+        if (m.payload().length == 0 && !m.retained() && clearing.remove(topic)) {
+            return; // the echo of our own clearing
+        }
+        Commands.Outcome outcome;
+        if (topic.equals(topics.modeCommand())) {
+            outcome = Commands.mode(m.payload(), m.retained(), wans);
+        } else if (topic.equals(topics.failoverCommand())) {
+            Optional<String> active = Optional.ofNullable(latest.get()).flatMap(s -> s.decision().active());
+            outcome = Commands.failover(m.payload(), m.retained(), wans, active);
+        } else {
+            return;
+        }
+        switch (outcome) {
+            case Commands.Rejected r -> {
+                Logger.warn("mqtt: rejected {} on {}: {}; nothing changed", Commands.preview(m.payload()), topic,
+                        r.reason());
+                if (m.retained() && m.payload().length > 0) {
+                    clearRetained(topic);
+                }
+            }
+            case Commands.Accepted a -> {
+                Logger.info("mqtt: {}: mode {}", a.why(), a.mode());
+                modes.setMode(a.mode()).whenComplete((decision, e) -> {
+                    if (e != null) {
+                        Logger.warn("mqtt: mode {} refused: {}", a.mode(), e.getMessage());
+                    }
+                });
+            }
+        }
+    }
+
+    /** A retained command would be rejected again at every reconnect: remove it from the broker. */
+    private void clearRetained(String topic) {
+        try {
+            publish(topic, new byte[0], true);
+            clearing.add(topic);
+            Logger.info("mqtt: removed the retained message from {}", topic);
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    private void showSection() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("broker", mqtt.broker().toString());
+        m.put("connected", connected);
+        m.put("connections", connections);
+        m.put("error", lastError.orElse(null));
+        section.accept(Collections.unmodifiableMap(m));
+    }
+
+    private void stop() {
+        if (retry != null) {
+            retry.cancel(false);
+        }
+        if (connected) {
+            try {
+                broker.publish(message(topics.availability(), OFFLINE, true));
+                broker.disconnect(QUIESCE);
+                Logger.info("mqtt: published offline and disconnected");
+            } catch (IOException e) {
+                Logger.warn("mqtt: clean disconnect failed ({}); the broker shows offline through the last will",
+                        e.getMessage());
+            }
+            connected = false;
+        }
+        broker.close();
+    }
+
+    private CompletableFuture<Void> publish(String topic, byte[] payload, boolean retained) throws IOException {
+        return broker.publish(new Broker.Message(topic, payload, retained));
+    }
+
+    private static Broker.Message message(String topic, String text, boolean retained) {
+        return new Broker.Message(topic, text.getBytes(StandardCharsets.UTF_8), retained);
+    }
+
+    private void post(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            thread.execute(() -> guarded(task));
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        try {
+            return thread.schedule(() -> guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    /** A bug in one task must not end the thread (and with it all reporting). */
+    private static void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            Logger.error(e, "mqtt reporter");
+        }
+    }
+}

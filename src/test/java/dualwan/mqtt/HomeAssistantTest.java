@@ -1,0 +1,129 @@
+package dualwan.mqtt;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dualwan.config.Config;
+import dualwan.decide.Mode;
+import dualwan.health.Verdict;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The discovery payload: its entities, ids and topics, and that its templates read fields we publish. */
+class HomeAssistantTest {
+
+    private static final String P = "dualwan/pi";
+    private final Config config = MqttFixtures.config(Path.of("/x/state.json"), MqttFixtures.mqtt("tcp://127.0.0.1:1883", P));
+    private final Topics topics = Topics.of(config.mqtt().orElseThrow());
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> discovery() throws Exception {
+        // Through JSON and back: exactly what Home Assistant receives.
+        byte[] bytes = Payloads.json(HomeAssistant.discovery(config, config.mqtt().orElseThrow(), topics, "1.2.3"));
+        return JSON.std.mapFrom(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @Test
+    void oneDeviceWithItsOriginAvailabilityAndEveryEntity() throws Exception {
+        Map<String, Object> d = discovery();
+        assertEquals("homeassistant/device/dualwan-test/config", topics.discovery());
+        assertEquals(Map.of("identifiers", List.of("dualwan-test"), "name", "dualwan-test", "manufacturer", "dualwan",
+                "model", "dual-uplink failover", "sw_version", "1.2.3"), d.get("dev"));
+        assertEquals(Map.of("name", "dualwan", "sw_version", "1.2.3"), d.get("o"));
+        assertEquals(P + "/availability", d.get("availability_topic"));
+        assertEquals("online", d.get("payload_available"));
+        assertEquals("offline", d.get("payload_not_available"));
+
+        Map<String, Object> cmps = map(d.get("cmps"));
+        assertEquals(Set.of("isp1_connectivity", "isp1_latency", "isp1_loss", "isp2_connectivity", "isp2_latency",
+                "isp2_loss", "active", "mode", "failover", "switches"), cmps.keySet());
+        for (String wan : List.of("isp1", "isp2")) {
+            Map<String, Object> link = map(cmps.get(wan + "_connectivity"));
+            assertEquals("binary_sensor", link.get("p"));
+            assertEquals("connectivity", link.get("device_class"));
+            assertEquals(P + "/wan/" + wan + "/state", link.get("state_topic"));
+            Map<String, Object> latency = map(cmps.get(wan + "_latency"));
+            assertEquals("sensor", latency.get("p"));
+            assertEquals("ms", latency.get("unit_of_measurement"));
+            assertEquals("measurement", latency.get("state_class"));
+            Map<String, Object> loss = map(cmps.get(wan + "_loss"));
+            assertEquals("%", loss.get("unit_of_measurement"));
+        }
+        Map<String, Object> mode = map(cmps.get("mode"));
+        assertEquals("select", mode.get("p"));
+        assertEquals(List.of("auto", "isp1", "isp2"), mode.get("options"));
+        assertEquals(P + "/mode/set", mode.get("command_topic"));
+        assertEquals(P + "/state", mode.get("state_topic"));
+        Map<String, Object> button = map(cmps.get("failover"));
+        assertEquals("button", button.get("p"));
+        assertEquals(P + "/failover/set", button.get("command_topic"));
+        assertEquals("PRESS", button.get("payload_press"));
+        assertEquals("sensor", map(cmps.get("active")).get("p"));
+        assertEquals("total_increasing", map(cmps.get("switches")).get("state_class"));
+    }
+
+    @Test
+    void uniqueIdsAreDistinctAndStartWithTheDeviceId() throws Exception {
+        Set<Object> ids = new HashSet<>();
+        for (Object c : map(discovery().get("cmps")).values()) {
+            String id = (String) map(c).get("unique_id");
+            assertTrue(id.startsWith("dualwan-test_"), id);
+            assertTrue(id.matches("[A-Za-z0-9_-]+"), id);
+            assertTrue(ids.add(id), "duplicate " + id);
+        }
+        assertEquals(10, ids.size());
+    }
+
+    /** A payload as a subscriber parses it. */
+    private static Map<String, Object> published(Map<String, Object> payload) throws Exception {
+        return JSON.std.mapFrom(new String(Payloads.json(payload), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyTemplateReadsAFieldThatItsStateTopicCarries() throws Exception {
+        // Nothing active and isp2 down: the fields without a value must still be there, as null.
+        var verdicts = new java.util.LinkedHashMap<String, Verdict>();
+        verdicts.put("isp1", Verdict.UP);
+        verdicts.put("isp2", Verdict.DOWN);
+        var status = MqttFixtures.status(Optional.empty(), Mode.AUTO, verdicts);
+        Map<String, Map<String, Object>> payloads = Map.of(
+                topics.state(), published(status.json()),
+                topics.uplink("isp1"), published(Payloads.uplink(status, "isp1")),
+                topics.uplink("isp2"), published(Payloads.uplink(status, "isp2")));
+        assertEquals(null, payloads.get(topics.uplink("isp2")).get("latency_ms"));
+        assertEquals(null, payloads.get(topics.state()).get("active"));
+        Pattern field = Pattern.compile("value_json\\.([a-z_]+)");
+        int checked = 0;
+        for (Object c : map(discovery().get("cmps")).values()) {
+            Map<String, Object> component = map(c);
+            Object template = component.get("value_template");
+            if (template == null) {
+                assertEquals("button", component.get("p"), "only the button has no state");
+                continue;
+            }
+            Map<String, Object> payload = payloads.get((String) component.get("state_topic"));
+            Matcher m = field.matcher((String) template);
+            assertTrue(m.find(), template::toString);
+            do {
+                assertTrue(payload.containsKey(m.group(1)), component.get("unique_id") + " reads " + m.group(1)
+                        + ", which its state topic lacks");
+                checked++;
+            } while (m.find());
+        }
+        assertEquals(11, checked);
+    }
+}

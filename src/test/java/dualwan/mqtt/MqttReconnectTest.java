@@ -1,0 +1,94 @@
+package dualwan.mqtt;
+
+import dualwan.config.Config;
+import dualwan.decide.Decision;
+import dualwan.decide.Mode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A hundred connection drops (a relay in front of a real Mosquitto cuts them): the reporter reconnects every
+ * time, republishes, and ends with the threads it started with. Prints the thread count and heap before and
+ * after; asserts only that no thread is left behind.
+ */
+class MqttReconnectTest {
+
+    private static final String P = "dualwan/reconnect";
+    private static final int DROPS = 100;
+
+    @TempDir
+    Path dir;
+
+    /** Live threads of this JVM, without the test relay's own. */
+    private static List<String> threads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> !n.startsWith("proxy-")).sorted().toList();
+    }
+
+    private static double heapMb() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+    }
+
+    /** Waits (bounded by count, not asserting time) until {@code condition} holds. */
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("never: " + what);
+    }
+
+    @Test
+    void aHundredReconnectsLeaveNoThreadBehind() throws Exception {
+        Mosquitto.assumeInstalled();
+        try (Mosquitto broker = Mosquitto.start(dir); DropProxy relay = new DropProxy(broker.port());
+             TestClient ha = TestClient.connect(broker.uri()).subscribe(P + "/availability")) {
+            Config config = MqttFixtures.config(dir.resolve("state.json"), MqttFixtures.mqtt(relay.uri(), P));
+            MqttReporter reporter = new MqttReporter(config,
+                    m -> CompletableFuture.completedFuture(new Decision(m.forced(), Instant.now(), "", Optional.empty())),
+                    section -> { }, PahoBroker.factory(config.mqtt().orElseThrow(),
+                    new Credentials(Optional.empty(), Optional.empty())),
+                    new Backoff(Duration.ofMillis(10), Duration.ofMillis(20)));
+            try {
+                reporter.stateChanged(MqttFixtures.status("isp1", Mode.AUTO));
+                reporter.start();
+                ha.await(P + "/availability", r -> r.payload().equals("online"), Duration.ofSeconds(10));
+                List<String> before = threads();
+                double heapBefore = heapMb();
+
+                for (int i = 1; i <= DROPS; i++) {
+                    relay.dropAll();
+                    int want = i + 1;
+                    await(() -> reporter.connections() >= want, "reconnect " + i);
+                }
+                ha.forget();
+                relay.dropAll(); // one more, to see the state republished after the last reconnect
+                ha.await(P + "/availability", r -> r.payload().equals("online"), Duration.ofSeconds(10));
+                await(() -> threads().size() <= before.size(), "threads back to " + before.size() + ": " + threads());
+                List<String> after = threads();
+                double heapAfter = heapMb();
+                System.out.printf("mqtt: %d reconnects: JVM threads %d before, %d after (%d of them Paho's); heap after"
+                                + " GC %.1f MB before, %.1f MB after%n", DROPS + 1, before.size(), after.size(),
+                        after.stream().filter(n -> n.startsWith("MQTT")).count(), heapBefore, heapAfter);
+                assertEquals(before, after, "the same threads as before the drops");
+                assertTrue(reporter.connections() >= DROPS + 2);
+            } finally {
+                reporter.close();
+            }
+        }
+    }
+}
