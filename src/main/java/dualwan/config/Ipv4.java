@@ -20,21 +20,21 @@ public final class Ipv4 {
     /** Four decimal octets 0..255 without leading zeros; throws IllegalArgumentException otherwise. */
     public static byte[] parse(String text) {
         if (text.indexOf(':') >= 0) {
-            throw new IllegalArgumentException(ConfigLoader.quote(text) + " is not an IPv4 address (IPv6 is not supported)");
+            throw new IllegalArgumentException(YamlReader.quote(text) + " is not an IPv4 address (IPv6 is not supported)");
         }
         if (HOSTNAME_LIKE.matcher(text).matches()) {
-            throw new IllegalArgumentException(ConfigLoader.quote(text) + " looks like a host name; write an IPv4 address"
+            throw new IllegalArgumentException(YamlReader.quote(text) + " looks like a host name; write an IPv4 address"
                     + " instead (dualwan never resolves names, since DNS may itself be down)");
         }
         String[] parts = text.split("\\.", -1);
         if (parts.length != 4) {
-            throw new IllegalArgumentException(ConfigLoader.quote(text) + " is not an IPv4 address (four numbers 0-255"
+            throw new IllegalArgumentException(YamlReader.quote(text) + " is not an IPv4 address (four numbers 0-255"
                     + " separated by dots, e.g. 192.0.2.1)");
         }
         byte[] out = new byte[4];
         for (int i = 0; i < 4; i++) {
             if (!OCTET.matcher(parts[i]).matches() || Integer.parseInt(parts[i]) > 255) {
-                throw new IllegalArgumentException(ConfigLoader.quote(text) + " is not an IPv4 address (each of the four"
+                throw new IllegalArgumentException(YamlReader.quote(text) + " is not an IPv4 address (each of the four"
                         + " parts must be a number 0-255 without leading zeros, e.g. 192.0.2.1)");
             }
             out[i] = (byte) Integer.parseInt(parts[i]);
