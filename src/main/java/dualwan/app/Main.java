@@ -31,6 +31,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Arrays;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Command line: {@code dualwan run|check|plan|status|mode|probe|simulate|selftest}. Exit codes: 0 ok, 1 failure, 2 bad input. */
@@ -56,6 +58,9 @@ public final class Main {
               selftest --config FILE [--provider gpiod|mock] [--wait 10s]
                                        front panel: blink each LED, wait for a button press (daemon stopped)
             """;
+
+    /** By then the first probes, MQTT's first connect and the panel's boot pattern are done. */
+    private static final Duration START_UP_SETTLED = Duration.ofSeconds(15);
 
     private Main() {
     }
@@ -262,6 +267,9 @@ public final class Main {
             mqtt.ifPresent(MqttReporter::start); // connects on its own thread, while the daemon starts
             daemon.start();
             control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
+            if (!stopped.await(START_UP_SETTLED.toMillis(), TimeUnit.MILLISECONDS)) {
+                NativeHeap.trim(); // start-up's garbage is behind us
+            }
             stopped.await(); // the loop's threads are daemon threads: this one keeps the JVM up
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
