@@ -12,7 +12,6 @@ import dualwan.health.HealthSnapshot;
 import dualwan.health.LinkState;
 import dualwan.health.Monitor;
 import dualwan.linux.Discovery;
-import dualwan.linux.Flushes;
 import dualwan.linux.Kernel;
 import dualwan.linux.KernelEvent;
 import dualwan.linux.NftPlanner;
@@ -31,7 +30,6 @@ import java.net.Inet4Address;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,12 +112,7 @@ public final class Daemon implements AutoCloseable {
     private Monitor monitor;
     private Decision decision;
     private final Map<String, PolicyDecision> policyDecisions = new LinkedHashMap<>();
-    /** Traffic that left an uplink since the last pass: its conntrack entries are flushed after the kernel is updated. */
-    private final List<Flushes.Moved> moved = new ArrayList<>();
-    /** The last address each uplink had: a flush needs it even after the interface went away. */
-    private final Map<String, Inet4Address> lastAddress = new LinkedHashMap<>();
-    private long flushRuns;
-    private long flushedEntries;
+    private final Netfilter netfilter;
     private Mode mode = Mode.AUTO;
     private Optional<SwitchEvent> lastSwitch = Optional.empty();
     private int switches;
@@ -132,9 +125,6 @@ public final class Daemon implements AutoCloseable {
     private RoutingPlan planned;
     private RoutingPlan applied;
     private String plannedNft;
-    /** The nft script last applied, and the table as the kernel listed it then (to see changes made by others). */
-    private String appliedNft;
-    private Optional<String> appliedNftListing = Optional.empty();
     private boolean stateDirty = true;
     private boolean firstProbeLogged;
     private AutoCloseable kernelEvents = () -> { };
@@ -153,6 +143,7 @@ public final class Daemon implements AutoCloseable {
         this.kernel = kernel;
         this.clock = clock;
         this.stateFile = new StateFile(config.stateFile());
+        this.netfilter = new Netfilter(config, kernel);
         this.eventFilter = new EventFilter(config);
         loop.setRemoveOnCancelPolicy(true); // a replaced wake-up should not linger in the queue and fire for nothing
         this.prober = probers.open(this::onResult);
@@ -378,11 +369,11 @@ public final class Daemon implements AutoCloseable {
         } else if (!planned.equals(applied)) {
             applyChange(planned, now);
         }
-        if (full || !plannedNft.equals(appliedNft)) {
-            reconcileNft(plannedNft);
+        if ((full || !netfilter.isApplied(plannedNft)) && !netfilter.reconcile(plannedNft)) {
+            nextReconcile = now.plusSeconds(1);
         }
-        if (!moved.isEmpty()) {
-            flush();
+        if (netfilter.flushMoved()) {
+            stateDirty = true;
         }
         if (monitor.confirmingChanges() != seenConfirmingChanges) {
             seenConfirmingChanges = monitor.confirmingChanges();
@@ -402,7 +393,7 @@ public final class Daemon implements AutoCloseable {
             Logger.warn("switch {} -> {}: {}", e.from().orElse("none"), e.to().orElse("none"), e.reason());
             if (decision.active().isPresent()) {
                 switches++;
-                moved.add(movedOff(Optional.empty(), decision.active().get()));
+                netfilter.left(Optional.empty(), decision.active().get());
             }
             lastSwitch = Optional.of(e);
             planDirty = true;
@@ -415,7 +406,7 @@ public final class Daemon implements AutoCloseable {
             if (!after.uplinks().equals(before.uplinks())) {
                 Logger.warn("policy {}: {} -> {}: {}", p.name(), String.join(",", before.uplinks()),
                         String.join(",", after.uplinks()), after.reason());
-                after.left(before).forEach(u -> moved.add(movedOff(Optional.of(p.name()), u)));
+                after.left(before).forEach(u -> netfilter.left(Optional.of(p.name()), u));
                 planDirty = true;
             }
             policyDecisions.put(p.name(), after);
@@ -434,34 +425,6 @@ public final class Daemon implements AutoCloseable {
         return at;
     }
 
-    private Flushes.Moved movedOff(Optional<String> policy, String uplink) {
-        return new Flushes.Moved(policy, uplink, Optional.ofNullable(lastAddress.get(uplink)));
-    }
-
-    /** Deletes the conntrack entries of the flows that moved, so their next packet is routed and NATed anew. */
-    private void flush() {
-        List<List<String>> commands = Flushes.commands(config, moved);
-        String what = moved.stream().map(Flushes.Moved::describe).distinct().reduce((a, b) -> a + ", " + b).orElse("");
-        moved.clear();
-        if (commands.isEmpty()) {
-            Logger.info("conntrack: nothing to flush for {} (flush: {})", what, config.conntrack().flush().label());
-            return;
-        }
-        flushRuns++;
-        long deleted = 0;
-        for (List<String> c : commands) {
-            try {
-                int n = kernel.conntrack(c);
-                deleted += Math.max(0, n);
-                Logger.info("conntrack {}: {} entries deleted", String.join(" ", c), n < 0 ? "all" : n);
-            } catch (IOException e) {
-                Logger.warn("conntrack {} failed: {}", String.join(" ", c), e.getMessage());
-            }
-        }
-        flushedEntries += deleted;
-        Logger.info("flushed {} conntrack entries for {}", deleted, what);
-        stateDirty = true;
-    }
 
     /**
      * Carrier from sysfs, no process. Losing it needs nothing else; an interface that vanished has no addressing
@@ -506,12 +469,7 @@ public final class Daemon implements AutoCloseable {
      */
     private void setAddressing(WanConfig w, UplinkAddressing a, Instant now) {
         UplinkAddressing before = addressing.put(w.name(), a);
-        a.address().ifPresent(addr -> {
-            Inet4Address old = lastAddress.put(w.name(), addr);
-            if (old != null && !old.equals(addr)) {
-                moved.add(Flushes.Moved.addressChanged(w.name(), old)); // flows NATed to it can never answer
-            }
-        });
+        a.address().ifPresent(addr -> netfilter.address(w.name(), addr));
         if (!a.equals(before)) {
             planDirty = true;
             Logger.info("{}: interface {} {}, address {}, gateway {}", w.name(), w.iface(),
@@ -570,36 +528,6 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /**
-     * Brings dualwan's nftables table to the plan in one transaction. An identical table (same plan id in its
-     * comment, unchanged since we listed it) is left alone, so a restart or a repeated pass changes nothing.
-     */
-    private void reconcileNft(String script) {
-        try {
-            Optional<String> listed = kernel.nftTable();
-            boolean inPlace = listed.isPresent() && listed.flatMap(NftPlanner::planId).equals(NftPlanner.planId(script))
-                    && (appliedNftListing.isEmpty() || appliedNftListing.equals(listed));
-            if (inPlace) {
-                appliedNft = script;
-                appliedNftListing = listed;
-                return;
-            }
-            Optional<String> error = kernel.nft(script);
-            if (error.isPresent()) {
-                Logger.warn("nftables table not applied: {}", error.get());
-                appliedNft = null;
-                nextReconcile = clock.instant().plusSeconds(1);
-                return;
-            }
-            Logger.info("nftables table inet dualwan {}", listed.isPresent() ? "replaced" : "created");
-            appliedNft = script;
-            appliedNftListing = kernel.nftTable();
-        } catch (IOException e) {
-            Logger.warn("nftables: {}", e.getMessage());
-            appliedNft = null;
-            nextReconcile = clock.instant().plusSeconds(1);
-        }
-    }
 
     /** Compares the plan with the kernel's rules and tables and runs the difference. */
     private void reconcile(RoutingPlan plan, Instant now) {
@@ -660,7 +588,7 @@ public final class Daemon implements AutoCloseable {
     private Map<String, Object> render(HealthSnapshot health) {
         Map<String, Object> json = StateFile.render(health, decision, mode, lastSwitch, switches, addressing);
         json.put("policies", StateFile.policies(config, policyDecisions));
-        json.put("conntrack", StateFile.conntrack(config, flushRuns, flushedEntries));
+        json.put("conntrack", netfilter.state());
         json.putAll(sections);
         return json;
     }

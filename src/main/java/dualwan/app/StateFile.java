@@ -82,14 +82,6 @@ public final class StateFile {
         return out;
     }
 
-    public static Map<String, Object> conntrack(Config config, long flushes, long deleted) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("flush", config.conntrack().flush().label());
-        m.put("flushes", flushes);
-        m.put("deleted", deleted);
-        return m;
-    }
-
     private static Map<String, Object> uplink(UplinkHealth u, UplinkAddressing a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("state", u.verdict().label());
