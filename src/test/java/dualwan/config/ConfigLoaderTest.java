@@ -37,14 +37,7 @@ class ConfigLoaderTest {
 
     /** Asserts exactly one error, at {@code line} and {@code key}, whose message contains {@code words}. */
     private static ConfigError single(String yaml, int line, String key, String words) {
-        List<ConfigError> errors = errors(yaml);
-        assertEquals(1, errors.size(), () -> "expected one error, got " + errors);
-        ConfigError e = errors.getFirst();
-        assertEquals(FILE, e.file());
-        assertEquals(line, e.line(), e::toString);
-        assertEquals(key, e.key(), e::toString);
-        assertTrue(e.message().contains(words), () -> "message '" + e.message() + "' lacks '" + words + "'");
-        return e;
+        return ConfigErrors.single(FILE, yaml, line, key, words);
     }
 
     private static Inet4Address ip(String text) throws IOException {

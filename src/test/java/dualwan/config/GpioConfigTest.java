@@ -29,13 +29,7 @@ class GpioConfigTest {
     }
 
     private static ConfigError single(String gpio, int line, String key, String words) {
-        List<ConfigError> errors = assertThrows(ConfigException.class, () -> parse(gpio)).errors();
-        assertEquals(1, errors.size(), () -> "expected one error, got " + errors);
-        ConfigError e = errors.getFirst();
-        assertEquals(line, e.line(), e::toString);
-        assertEquals(key, e.key(), e::toString);
-        assertTrue(e.message().contains(words), () -> "message '" + e.message() + "' lacks '" + words + "'");
-        return e;
+        return ConfigErrors.single(FILE, WANS + gpio, line, key, words);
     }
 
     @Test

@@ -30,13 +30,7 @@ class MqttConfigTest {
 
     /** Exactly one error, at {@code line} (of the whole file: the mqtt text starts at line 4) and {@code key}. */
     private static void single(String mqtt, int line, String key, String words) {
-        List<ConfigError> errors = assertThrows(ConfigException.class, () -> parse(mqtt)).errors();
-        assertEquals(1, errors.size(), () -> "expected one error, got " + errors);
-        ConfigError e = errors.getFirst();
-        assertEquals(line, e.line(), e::toString);
-        assertEquals(key, e.key(), e::toString);
-        assertTrue(e.message().contains(words), () -> "'" + e.message() + "' lacks '" + words + "'");
-        assertTrue(e.toString().startsWith(FILE + ":" + line + ": " + key + ": "), e::toString);
+        ConfigErrors.single(FILE, WANS + mqtt, line, key, words);
     }
 
     @Test

@@ -37,12 +37,7 @@ class PolicyConfigTest {
     }
 
     private static void single(String rest, int line, String key, String words) {
-        List<ConfigError> errors = assertThrows(ConfigException.class, () -> parse(rest)).errors();
-        assertEquals(1, errors.size(), () -> "expected one error, got " + errors);
-        ConfigError e = errors.getFirst();
-        assertEquals(line, e.line(), e::toString);
-        assertEquals(key, e.key(), e::toString);
-        assertTrue(e.message().contains(words), () -> "message '" + e.message() + "' lacks '" + words + "'");
+        ConfigErrors.single(FILE, BASE + rest, line, key, words);
     }
 
     @Test
@@ -137,11 +132,6 @@ class PolicyConfigTest {
             "wans:\\n  - name: isp1\\n    interface: wan1\\nconntrack:\\n  filter: udp/99999 | 5 | conntrack.filter | 1-65535",
     })
     void badNatOrConntrack(String yaml, int line, String key, String words) {
-        List<ConfigError> errors = assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse(FILE, yaml.replace("\\n", "\n").stripTrailing() + "\n")).errors();
-        assertEquals(1, errors.size(), () -> "expected one error, got " + errors);
-        assertEquals(line, errors.getFirst().line(), errors.getFirst()::toString);
-        assertEquals(key, errors.getFirst().key(), errors.getFirst()::toString);
-        assertTrue(errors.getFirst().message().contains(words), errors.getFirst()::toString);
+        ConfigErrors.single(FILE, yaml.replace("\\n", "\n").stripTrailing() + "\n", line, key, words);
     }
 }
