@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 public final class LinuxKernel implements Kernel {
 
     private static final Pattern DELETED = Pattern.compile("([0-9]+) flow entries have been deleted");
+    private static final String VANISHED = "such conntrack doesn't exist";
+    private static final int CONNTRACK_ATTEMPTS = 3;
 
     private final CommandRunner runner;
     private final Path sysClassNet;
@@ -150,21 +152,29 @@ public final class LinuxKernel implements Kernel {
         return Optional.empty();
     }
 
-    /** conntrack exits 1 when nothing matched; the count is in its message either way. */
+    /**
+     * conntrack exits 1 when nothing matched; the count is in its message either way. An entry that goes away
+     * between its listing and its deletion (it timed out, or netfilter killed it) makes conntrack stop with
+     * "such conntrack doesn't exist" before the rest: run it again for those.
+     */
     @Override
     public int conntrack(List<String> args) throws IOException {
         List<String> argv = new ArrayList<>(args.size() + 1);
         argv.add("conntrack");
         argv.addAll(args);
-        CommandRunner.Result r = runner.run(argv);
-        Matcher m = DELETED.matcher(r.stderr());
-        if (m.find()) {
-            return Integer.parseInt(m.group(1));
+        for (int attempt = 1; ; attempt++) {
+            CommandRunner.Result r = runner.run(argv);
+            Matcher m = DELETED.matcher(r.stderr());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (r.ok() && args.contains("-F")) {
+                return -1; // a flush does not count what it deleted
+            }
+            if (!r.stderr().contains(VANISHED) || attempt == CONNTRACK_ATTEMPTS) {
+                throw new IOException(String.join(" ", argv) + ": " + r.stderr().trim());
+            }
         }
-        if (r.ok() && args.contains("-F")) {
-            return -1; // a flush does not count what it deleted
-        }
-        throw new IOException(String.join(" ", argv) + ": " + r.stderr().trim());
     }
 
     private CommandRunner.Result check(List<String> argv) throws IOException {

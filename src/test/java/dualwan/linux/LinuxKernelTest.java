@@ -45,4 +45,31 @@ class LinuxKernelTest {
         Files.createDirectories(sys.resolve("wan3")); // like an administratively down link: carrier can't be read
         assertEquals(LinkState.NO_CARRIER, new LinuxKernel(noCommands, sys).link("wan3"));
     }
+
+    @Test
+    void conntrackRunsAgainWhenAnEntryVanishedMidwayAndCountsWhatWasDeleted() throws Exception {
+        java.util.List<java.util.List<String>> runs = new java.util.ArrayList<>();
+        java.util.Iterator<CommandRunner.Result> answers = java.util.List.of(
+                new CommandRunner.Result(1, "", "conntrack v1.4.7 (conntrack-tools): Operation failed: such conntrack doesn't exist\n"),
+                new CommandRunner.Result(0, "", "conntrack v1.4.7 (conntrack-tools): 2 flow entries have been deleted.\n")).iterator();
+        LinuxKernel kernel = new LinuxKernel(argv -> {
+            runs.add(argv);
+            return answers.next();
+        }, sys);
+        java.util.List<String> args = java.util.List.of("-D", "--reply-dst", "100.64.1.2", "--mark", "0x0");
+        assertEquals(2, kernel.conntrack(args));
+        assertEquals(2, runs.size());
+        assertEquals("conntrack", runs.getFirst().getFirst());
+    }
+
+    @Test
+    void conntrackWithNothingToDeleteIsZeroAndOtherFailuresAreErrors() throws Exception {
+        LinuxKernel none = new LinuxKernel(argv -> new CommandRunner.Result(1, "",
+                "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n"), sys);
+        assertEquals(0, none.conntrack(java.util.List.of("-D", "--mark", "0x101")));
+        LinuxKernel broken = new LinuxKernel(argv -> new CommandRunner.Result(1, "",
+                "conntrack v1.4.7 (conntrack-tools): Operation failed: Operation not permitted\n"), sys);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> broken.conntrack(java.util.List.of("-D", "--mark", "0x101")));
+    }
 }
