@@ -77,10 +77,12 @@ final class FakeBroker implements Broker {
             if (!connected) {
                 throw new IOException("Client is not connected");
             }
+            // Decided before a test woken by notifyAll can change it: this publication's fate is fixed here.
+            boolean acknowledged = acknowledge;
             calls.add(new Call("publish", m.topic(), text(m), m.retained()));
             notifyAll();
+            return acknowledged ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
         }
-        return acknowledge ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
     }
 
     @Override
