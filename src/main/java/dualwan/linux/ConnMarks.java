@@ -33,7 +33,8 @@ public final class ConnMarks {
         return policy(config, policy) | config.wanNumber(uplink);
     }
 
-    public static String hex(long mark) {
-        return "0x" + Long.toHexString(mark);
+    /** A mark as nft and conntrack read it; a mark above 0x7fffffff is an unsigned 32-bit value, not negative. */
+    public static String hex(int mark) {
+        return "0x" + Integer.toHexString(mark);
     }
 }

@@ -96,7 +96,7 @@ public final class NftPlanner {
             if (!p.balanced()) {
                 classify.add(match + "ct mark set " + ConnMarks.hex(mark) + " return comment " + quoted(p.name()));
                 uplinks.stream().findFirst().flatMap(config::wan).ifPresent(w -> restore.add("ct mark "
-                        + ConnMarks.hex(mark) + " meta mark set " + ConnMarks.hex(Integer.toUnsignedLong(w.mark()))
+                        + ConnMarks.hex(mark) + " meta mark set " + ConnMarks.hex(w.mark())
                         + " comment " + quoted(p.name() + " via " + w.name())));
                 continue;
             }
@@ -126,7 +126,7 @@ public final class NftPlanner {
         restore.forEach(r -> b.append("\t\t").append(r).append('\n'));
         if (anyPinned) {
             String byUplink = config.wans().stream().map(w -> config.wanNumber(w.name()) + " : "
-                    + ConnMarks.hex(Integer.toUnsignedLong(w.mark()))).collect(Collectors.joining(", "));
+                    + ConnMarks.hex(w.mark())).collect(Collectors.joining(", "));
             b.append("\t\tct mark & ").append(ConnMarks.hex(ConnMarks.UPLINK_BITS)).append(" != 0 meta mark set ct mark & ")
                     .append(ConnMarks.hex(ConnMarks.UPLINK_BITS)).append(" map { ").append(byUplink)
                     .append(" } comment \"a balanced flow stays on its uplink\"\n");

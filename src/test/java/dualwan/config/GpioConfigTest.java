@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@code gpio} section: values, defaults, the board files, and every error with its line. */
 class GpioConfigTest {

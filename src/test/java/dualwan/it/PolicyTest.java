@@ -10,7 +10,6 @@ import dualwan.labtools.UdpGapReport;
 import dualwan.labtools.UdpGapReport.Arrival;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
