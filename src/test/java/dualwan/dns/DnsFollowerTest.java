@@ -93,7 +93,9 @@ class DnsFollowerTest {
             f.stateChanged(active("isp2"));
             await("isp2's learned server", () -> servers().contains("server=100.64.2.53\n"));
             await("second reload", () -> hangUps.size() == 2);
-            assertEquals("isp2", ((Map<?, ?>) sections.get("dns")).get("uplink"));
+            // The section follows the reload on the follower's thread: wait for it rather than race it.
+            await("the dns section shows isp2", () -> sections.get("dns") instanceof Map<?, ?> m
+                    && "isp2".equals(m.get("uplink")));
         }
     }
 
