@@ -3,11 +3,11 @@ package dualwan;
 import dualwan.health.LinkState;
 import dualwan.linux.Kernel;
 import dualwan.linux.KernelEvent;
-import dualwan.linux.RouteSpec;
-import dualwan.linux.RuleSpec;
+import dualwan.plan.RouteSpec;
+import dualwan.plan.RuleSpec;
 
-import dualwan.probe.ProbeRequest;
-import dualwan.probe.ProbeResult;
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
 import dualwan.probe.Prober;
 
 import java.net.Inet4Address;

@@ -9,7 +9,7 @@ import dualwan.config.LanConfig;
 import dualwan.config.Nat;
 import dualwan.config.RoutingConfig;
 import dualwan.config.WanConfig;
-import dualwan.probe.ProbeMethod;
+import dualwan.model.ProbeMethod;
 
 import java.net.Inet4Address;
 import java.nio.file.Path;

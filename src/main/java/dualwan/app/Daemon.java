@@ -1,11 +1,14 @@
 package dualwan.app;
 
+import dualwan.model.StateListener;
+import dualwan.model.SwitchEvent;
+
 import dualwan.config.Config;
 import dualwan.config.PolicyConfig;
 import dualwan.config.WanConfig;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import dualwan.decide.PolicyDecider;
 import dualwan.decide.PolicyDecision;
 import dualwan.health.HealthSnapshot;
@@ -14,14 +17,14 @@ import dualwan.health.Monitor;
 import dualwan.linux.Discovery;
 import dualwan.linux.Kernel;
 import dualwan.linux.KernelEvent;
-import dualwan.linux.NftPlanner;
-import dualwan.linux.Planner;
-import dualwan.linux.Planner.UplinkAddressing;
-import dualwan.linux.Reconciler;
-import dualwan.linux.RouteSpec;
-import dualwan.linux.RoutingPlan;
-import dualwan.probe.ProbeRequest;
-import dualwan.probe.ProbeResult;
+import dualwan.plan.NftPlanner;
+import dualwan.plan.Planner;
+import dualwan.plan.Planner.UplinkAddressing;
+import dualwan.plan.Reconciler;
+import dualwan.plan.RouteSpec;
+import dualwan.plan.RoutingPlan;
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
 import dualwan.probe.Prober;
 import org.tinylog.Logger;
 
@@ -168,8 +171,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The one mode API: CLI, MQTT and the button call this. Completes with the decision that follows. */
-    public CompletableFuture<Decision> setMode(Mode newMode) {
-        CompletableFuture<Decision> done = new CompletableFuture<>();
+    public CompletableFuture<dualwan.model.ModeResult> setMode(Mode newMode) {
+        CompletableFuture<dualwan.model.ModeResult> done = new CompletableFuture<>();
         post(() -> {
             if (newMode.forced().isPresent() && config.wan(newMode.forced().get()).isEmpty()) {
                 done.completeExceptionally(new IllegalArgumentException("no uplink named " + newMode.forced().get()));
@@ -181,7 +184,7 @@ public final class Daemon implements AutoCloseable {
                 decide(clock.instant());
             }
             pass();
-            done.complete(decision);
+            done.complete(new dualwan.model.ModeResult(mode, decision.active(), decision.reason()));
         });
         return done;
     }
@@ -586,24 +589,29 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Map<String, Object> render(HealthSnapshot health) {
-        Map<String, Object> json = StateFile.render(health, decision, mode, lastSwitch, switches, addressing);
-        json.put("policies", StateFile.policies(config, policyDecisions));
-        json.put("conntrack", netfilter.state());
-        json.putAll(sections);
-        return json;
+        return dualwan.model.StateJson.tree(typed(health));
+    }
+
+    private dualwan.model.DaemonState typed(HealthSnapshot health) {
+        var parts = new dualwan.engine.StateView.Parts(health, decision, mode, lastSwitch, switches, addressing,
+                policyDecisions, netfilter.state(), new dualwan.model.DaemonState.KernelSync("in_sync", health.at(), Optional.empty(), 0));
+        dualwan.model.DaemonState s = dualwan.engine.StateView.build(config, parts, t -> t);
+        for (var e : sections.entrySet()) {
+            s = s.withSection(e.getKey(), e.getValue());
+        }
+        return s;
     }
 
     private void writeState(Instant now) {
         nextStateWrite = now.plus(STATE_REFRESH);
         stateDirty = false;
         HealthSnapshot health = monitor.snapshot(now);
-        Map<String, Object> json = render(health);
+        dualwan.model.DaemonState status = typed(health);
         try {
-            stateFile.write(json);
+            stateFile.write(dualwan.model.StateJson.tree(status));
         } catch (IOException e) {
             Logger.warn("cannot write {}: {}", stateFile.path(), e.getMessage());
         }
-        Status status = new Status(health, decision, mode, json);
         listeners.forEach(l -> tell(l, () -> l.stateChanged(status)));
     }
 

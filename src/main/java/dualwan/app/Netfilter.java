@@ -1,9 +1,9 @@
 package dualwan.app;
 
 import dualwan.config.Config;
-import dualwan.linux.Flushes;
+import dualwan.plan.Flushes;
 import dualwan.linux.Kernel;
-import dualwan.linux.NftPlanner;
+import dualwan.plan.NftPlanner;
 import org.tinylog.Logger;
 
 import java.io.IOException;
@@ -118,11 +118,7 @@ final class Netfilter {
     }
 
     /** The {@code conntrack} section of the state. */
-    Map<String, Object> state() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("flush", config.conntrack().flush().label());
-        m.put("flushes", flushes);
-        m.put("deleted", deleted);
-        return m;
+    dualwan.model.DaemonState.Conntrack state() {
+        return new dualwan.model.DaemonState.Conntrack(config.conntrack().flush().label(), flushes, deleted);
     }
 }

@@ -1,15 +1,17 @@
 package dualwan.app;
 
+import dualwan.model.SwitchEvent;
+
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
 import dualwan.config.PolicyConfig;
 import dualwan.decide.Decision;
 import dualwan.decide.PolicyDecision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.TargetHealth;
 import dualwan.health.UplinkHealth;
-import dualwan.linux.Planner.UplinkAddressing;
+import dualwan.plan.Planner.UplinkAddressing;
 
 import java.io.IOException;
 import java.net.Inet4Address;

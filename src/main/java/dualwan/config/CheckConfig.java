@@ -1,6 +1,6 @@
 package dualwan.config;
 
-import dualwan.probe.ProbeMethod;
+import dualwan.model.ProbeMethod;
 
 import java.net.Inet4Address;
 import java.time.Duration;

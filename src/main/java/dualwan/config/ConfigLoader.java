@@ -1,6 +1,6 @@
 package dualwan.config;
 
-import dualwan.probe.ProbeMethod;
+import dualwan.model.ProbeMethod;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;

@@ -1,6 +1,6 @@
 package dualwan.config;
 
-import dualwan.probe.ProbeMethod;
+import dualwan.model.ProbeMethod;
 
 import java.nio.file.Path;
 import java.time.Duration;

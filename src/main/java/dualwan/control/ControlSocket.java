@@ -2,8 +2,8 @@ package dualwan.control;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
-import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.ModeResult;
+import dualwan.model.Mode;
 import org.tinylog.Logger;
 
 import java.io.IOException;
@@ -46,11 +46,11 @@ public final class ControlSocket implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final Function<Mode, CompletableFuture<Decision>> setMode;
+    private final Function<Mode, CompletableFuture<ModeResult>> setMode;
     private final Semaphore clients = new Semaphore(MAX_CLIENTS);
     private volatile boolean closed;
 
-    private ControlSocket(Path path, ServerSocketChannel server, Function<Mode, CompletableFuture<Decision>> setMode) {
+    private ControlSocket(Path path, ServerSocketChannel server, Function<Mode, CompletableFuture<ModeResult>> setMode) {
         this.path = path;
         this.server = server;
         this.setMode = setMode;
@@ -65,7 +65,7 @@ public final class ControlSocket implements AutoCloseable {
      * Listens at {@code path}, or returns empty after a warning (another daemon listens there, or the socket
      * cannot be made): the daemon runs on without a control socket.
      */
-    public static Optional<ControlSocket> open(Path path, Function<Mode, CompletableFuture<Decision>> setMode) {
+    public static Optional<ControlSocket> open(Path path, Function<Mode, CompletableFuture<ModeResult>> setMode) {
         try {
             if (Files.exists(path)) {
                 if (answers(path)) {
@@ -181,7 +181,7 @@ public final class ControlSocket implements AutoCloseable {
         }
         Mode mode = Mode.parse(m.group(1));
         try {
-            Decision d = setMode.apply(mode).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ModeResult d = setMode.apply(mode).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Logger.info("control socket: mode {} (active {})", mode, d.active().orElse("none"));
             Map<String, Object> ok = new LinkedHashMap<>();
             ok.put("ok", true);

@@ -1,10 +1,12 @@
 package dualwan.decide;
 
+import dualwan.model.Mode;
+
 import dualwan.config.Config;
 import dualwan.config.WanConfig;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.UplinkHealth;
-import dualwan.health.Verdict;
+import dualwan.model.Verdict;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dualwan.dns;
 
-import dualwan.app.StateListener;
-import dualwan.app.Status;
+import dualwan.model.StateListener;
+import dualwan.model.DaemonState;
 import dualwan.config.Config;
 import dualwan.config.DnsConfig;
 import dualwan.config.WanConfig;
@@ -64,8 +64,8 @@ public final class DnsFollower implements StateListener, AutoCloseable {
     }
 
     @Override
-    public void stateChanged(Status status) {
-        Optional<String> now = status.decision().active();
+    public void stateChanged(DaemonState state) {
+        Optional<String> now = state.active();
         if (!now.equals(told)) {
             told = now;
             worker.execute(() -> {

@@ -1,11 +1,11 @@
 package dualwan.gpio;
 
-import dualwan.app.StateListener;
-import dualwan.app.Status;
+import dualwan.model.StateListener;
+import dualwan.model.DaemonState;
+import dualwan.model.ModeResult;
 import dualwan.config.GpioConfig;
 import dualwan.config.GpioConfig.Led;
-import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import org.tinylog.Logger;
 
 import java.time.Clock;
@@ -29,7 +29,7 @@ import java.util.function.Function;
  * The front panel: shows the daemon's state on the LEDs and turns button presses into mode changes.
  *
  * <p>Everything runs on the panel's own {@link PanelScheduler}. The daemon's loop only drops the newest
- * {@link Status} here and returns; the button's thread only queues its edges. So a GPIO call that hangs stalls
+ * {@link DaemonState} here and returns; the button's thread only queues its edges. So a GPIO call that hangs stalls
  * the panel, never a failover. A short press steps the mode ({@link Mode#next}), a long press returns to auto;
  * both go through the daemon's mode API, are logged, and appear in the state file's {@code panel} section.
  */
@@ -57,11 +57,11 @@ public final class Panel implements StateListener, AutoCloseable {
     private final FrontPanel hardware;
     private final Clock clock;
     private final PanelScheduler scheduler;
-    private final Function<Mode, CompletableFuture<Decision>> setMode;
+    private final Function<Mode, CompletableFuture<ModeResult>> setMode;
     private final BiConsumer<String, Object> setSection;
 
     // Handed over by other threads.
-    private final AtomicReference<Status> latest = new AtomicReference<>();
+    private final AtomicReference<DaemonState> latest = new AtomicReference<>();
     private final Queue<Edge> edges = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private volatile boolean closed;
@@ -86,7 +86,7 @@ public final class Panel implements StateListener, AutoCloseable {
      * @param setSection the daemon's state sections (the panel writes {@code panel})
      */
     public Panel(GpioConfig config, List<String> uplinks, FrontPanel hardware, Clock clock, PanelScheduler scheduler,
-                 Function<Mode, CompletableFuture<Decision>> setMode, BiConsumer<String, Object> setSection) {
+                 Function<Mode, CompletableFuture<ModeResult>> setMode, BiConsumer<String, Object> setSection) {
         this.config = config;
         this.leds = config.ledList();
         this.uplinks = List.copyOf(uplinks);
@@ -102,7 +102,7 @@ public final class Panel implements StateListener, AutoCloseable {
      * GPIO (not a Pi, no access, Pi4J failed): the daemon then runs without it.
      */
     public static Optional<Panel> open(GpioConfig config, List<String> uplinks,
-                                       Function<Mode, CompletableFuture<Decision>> setMode,
+                                       Function<Mode, CompletableFuture<ModeResult>> setMode,
                                        BiConsumer<String, Object> setSection) {
         FrontPanel hardware;
         try {
@@ -135,7 +135,7 @@ public final class Panel implements StateListener, AutoCloseable {
 
     /** Called on the daemon's loop: keep the newest state, wake the panel's thread, return. */
     @Override
-    public void stateChanged(Status status) {
+    public void stateChanged(DaemonState status) {
         latest.set(status);
         requestRefresh();
     }
@@ -174,11 +174,11 @@ public final class Panel implements StateListener, AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        Status status = latest.getAndSet(null);
+        DaemonState status = latest.getAndSet(null);
         if (status != null) {
             daemonStarted = true;
             mode = status.mode();
-            view.show(Patterns.of(leds, status.health(), status.decision(), status.mode()));
+            view.show(Patterns.of(leds, status));
         }
         for (Edge e; (e = edges.poll()) != null; ) {
             button.level(e.pressed(), e.at()).ifPresent(this::pressed);

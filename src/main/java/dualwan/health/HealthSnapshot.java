@@ -1,5 +1,7 @@
 package dualwan.health;
 
+import dualwan.model.Verdict;
+
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;

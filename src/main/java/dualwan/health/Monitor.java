@@ -1,11 +1,13 @@
 package dualwan.health;
 
+import dualwan.model.Verdict;
+
 import dualwan.config.CheckConfig;
 import dualwan.config.Config;
 import dualwan.config.WanConfig;
-import dualwan.probe.ProbeMethod;
-import dualwan.probe.ProbeRequest;
-import dualwan.probe.ProbeResult;
+import dualwan.model.ProbeMethod;
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
 
 import java.net.Inet4Address;
 import java.time.Duration;

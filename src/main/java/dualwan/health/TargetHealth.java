@@ -1,5 +1,7 @@
 package dualwan.health;
 
+import dualwan.model.Verdict;
+
 import java.time.Duration;
 import java.time.Instant;
 

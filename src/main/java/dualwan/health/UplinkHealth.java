@@ -1,5 +1,7 @@
 package dualwan.health;
 
+import dualwan.model.Verdict;
+
 import java.net.Inet4Address;
 import java.time.Instant;
 import java.util.Map;

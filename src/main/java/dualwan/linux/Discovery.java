@@ -1,8 +1,10 @@
 package dualwan.linux;
 
+import dualwan.plan.Planner;
+
 import dualwan.config.WanConfig;
 import dualwan.health.LinkState;
-import dualwan.linux.Planner.UplinkAddressing;
+import dualwan.plan.Planner.UplinkAddressing;
 
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -1,5 +1,8 @@
 package dualwan.linux;
 
+import dualwan.plan.RuleSpec;
+import dualwan.plan.RouteSpec;
+
 import com.fasterxml.jackson.jr.ob.JSON;
 
 import dualwan.config.Ipv4;

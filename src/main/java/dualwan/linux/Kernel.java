@@ -1,5 +1,8 @@
 package dualwan.linux;
 
+import dualwan.plan.RuleSpec;
+import dualwan.plan.RouteSpec;
+
 import dualwan.health.LinkState;
 
 import java.io.IOException;

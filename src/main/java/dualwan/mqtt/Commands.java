@@ -1,6 +1,6 @@
 package dualwan.mqtt;
 
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

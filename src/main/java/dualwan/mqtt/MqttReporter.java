@@ -1,8 +1,10 @@
 package dualwan.mqtt;
 
-import dualwan.app.StateListener;
-import dualwan.app.Status;
-import dualwan.app.SwitchEvent;
+import dualwan.model.StateListener;
+import dualwan.model.DaemonState;
+import dualwan.model.ModeControl;
+import dualwan.model.StateJson;
+import dualwan.model.SwitchEvent;
 import dualwan.config.Config;
 import dualwan.config.MqttConfig;
 import dualwan.config.WanConfig;
@@ -72,7 +74,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     });
 
     // Handed over by other threads (the control loop, the MQTT client); everything below belongs to our thread.
-    private final AtomicReference<Status> latest = new AtomicReference<>();
+    private final AtomicReference<DaemonState> latest = new AtomicReference<>();
     private final AtomicBoolean stateQueued = new AtomicBoolean();
     private volatile boolean closed;
     private volatile int connections;
@@ -133,7 +135,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
 
     /** On the control loop: keeps only the newest state and queues one publication for it. */
     @Override
-    public void stateChanged(Status status) {
+    public void stateChanged(DaemonState status) {
         latest.set(status);
         if (stateQueued.compareAndSet(false, true)) {
             post(() -> {
@@ -283,11 +285,11 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     }
 
     private void publishStateOrThrow() throws IOException {
-        Status status = latest.get();
+        DaemonState status = latest.get();
         if (!connected || status == null) {
             return;
         }
-        publish(topics.state(), Payloads.json(status.json()), true);
+        publish(topics.state(), Payloads.json(StateJson.tree(status)), true);
         for (String wan : wans) {
             byte[] payload = Payloads.json(Payloads.uplink(status, wan));
             if (!Arrays.equals(payload, uplinkPayloads.get(wan))) {
@@ -330,7 +332,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         if (topic.equals(topics.modeCommand())) {
             outcome = Commands.mode(m.payload(), m.retained(), wans);
         } else if (topic.equals(topics.failoverCommand())) {
-            Optional<String> active = Optional.ofNullable(latest.get()).flatMap(s -> s.decision().active());
+            Optional<String> active = Optional.ofNullable(latest.get()).flatMap(DaemonState::active);
             outcome = Commands.failover(m.payload(), m.retained(), wans, active);
         } else {
             return;

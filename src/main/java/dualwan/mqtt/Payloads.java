@@ -1,11 +1,9 @@
 package dualwan.mqtt;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dualwan.app.Status;
-import dualwan.app.SwitchEvent;
-import dualwan.health.TargetHealth;
-import dualwan.health.UplinkHealth;
-import dualwan.health.Verdict;
+import dualwan.model.DaemonState;
+import dualwan.model.StateJson;
+import dualwan.model.SwitchEvent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,27 +20,14 @@ final class Payloads {
     private Payloads() {
     }
 
-    /**
-     * One uplink: its part of the state file, plus {@code active}, {@code latency_ms} (mean smoothed RTT of the
-     * hosts that are up, or the gateway's when it has no hosts; null when nothing answers) and {@code loss_pct}
-     * (mean loss over its hosts, or the gateway's, over the last {@link TargetHealth#WINDOW} probes).
-     */
-    static Map<String, Object> uplink(Status status, String wan) {
-        Map<String, Object> fromState = new LinkedHashMap<>();
-        if (status.json().get("wans") instanceof Map<?, ?> wans && wans.get(wan) instanceof Map<?, ?> w) {
-            w.forEach((k, v) -> fromState.put(String.valueOf(k), v));
-        }
+    /** One uplink: {@code active}, then its part of the state (state, latency_ms, loss_pct and the rest). */
+    static Map<String, Object> uplink(DaemonState status, String wan) {
         Map<String, Object> m = new LinkedHashMap<>(); // the figures first: what a person looks for
+        Map<String, Object> fromState = status.wan(wan).map(StateJson::uplink).orElse(Map.of());
         m.put("state", fromState.get("state"));
-        m.put("active", status.decision().active().filter(wan::equals).isPresent());
-        Optional<UplinkHealth> u = status.health().uplink(wan);
-        List<TargetHealth> hosts = u.map(h -> List.copyOf(h.hosts().values())).orElse(List.of());
-        List<TargetHealth> measured = hosts.isEmpty() ? u.flatMap(UplinkHealth::gatewayHealth).stream().toList() : hosts;
-        m.put("latency_ms", measured.stream().filter(t -> t.verdict() == Verdict.UP && t.rttMicros() >= 0)
-                .mapToLong(TargetHealth::rttMicros).average().stream().map(us -> Math.round(us / 100.0) / 10.0)
-                .boxed().findFirst().orElse(null));
-        m.put("loss_pct", measured.stream().filter(t -> t.samples() > 0).mapToDouble(TargetHealth::lossPercent)
-                .average().stream().map(p -> Math.round(p * 10) / 10.0).boxed().findFirst().orElse(null));
+        m.put("active", status.active().filter(wan::equals).isPresent());
+        m.put("latency_ms", fromState.get("latency_ms"));
+        m.put("loss_pct", fromState.get("loss_pct"));
         fromState.forEach(m::putIfAbsent);
         return m;
     }

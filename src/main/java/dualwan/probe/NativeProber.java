@@ -1,5 +1,9 @@
 package dualwan.probe;
 
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
+import dualwan.model.ProbeMethod;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,9 @@
 package dualwan.probe;
 
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
+import dualwan.model.ProbeMethod;
+
 import dualwan.config.Ipv4;
 
 import java.io.PrintStream;

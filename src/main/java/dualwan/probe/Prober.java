@@ -1,5 +1,8 @@
 package dualwan.probe;
 
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
+
 import java.util.function.Consumer;
 
 /**

@@ -3,11 +3,11 @@ package dualwan.sim;
 import dualwan.config.Config;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.Monitor;
-import dualwan.probe.ProbeRequest;
-import dualwan.probe.ProbeResult;
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
 
 import java.net.Inet4Address;
 import java.time.Duration;

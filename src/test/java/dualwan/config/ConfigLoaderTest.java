@@ -1,6 +1,6 @@
 package dualwan.config;
 
-import dualwan.probe.ProbeMethod;
+import dualwan.model.ProbeMethod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

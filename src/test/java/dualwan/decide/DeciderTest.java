@@ -1,10 +1,12 @@
 package dualwan.decide;
 
+import dualwan.model.Mode;
+
 import dualwan.TestConfigs;
 import dualwan.config.Config;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.UplinkHealth;
-import dualwan.health.Verdict;
+import dualwan.model.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

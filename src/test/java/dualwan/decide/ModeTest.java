@@ -1,5 +1,7 @@
 package dualwan.decide;
 
+import dualwan.model.Mode;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,9 +1,11 @@
 package dualwan.decide;
 
+import dualwan.model.Mode;
+
 import dualwan.config.PolicyConfig;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.UplinkHealth;
-import dualwan.health.Verdict;
+import dualwan.model.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

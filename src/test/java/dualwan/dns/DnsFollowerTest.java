@@ -1,13 +1,13 @@
 package dualwan.dns;
 
 import dualwan.TestConfigs;
-import dualwan.app.Status;
+import dualwan.model.Status;
 import dualwan.config.Config;
 import dualwan.config.DnsConfig;
 import dualwan.config.Nat;
 import dualwan.config.WanConfig;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

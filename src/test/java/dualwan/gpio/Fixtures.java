@@ -1,13 +1,13 @@
 package dualwan.gpio;
 
-import dualwan.app.Status;
+import dualwan.model.Status;
 import dualwan.config.GpioConfig;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.TargetHealth;
 import dualwan.health.UplinkHealth;
-import dualwan.health.Verdict;
+import dualwan.model.Verdict;
 
 import java.net.Inet4Address;
 import java.time.Instant;

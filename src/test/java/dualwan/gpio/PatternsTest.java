@@ -1,8 +1,8 @@
 package dualwan.gpio;
 
 import dualwan.config.GpioConfig;
-import dualwan.decide.Mode;
-import dualwan.health.Verdict;
+import dualwan.model.Mode;
+import dualwan.model.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,7 +27,7 @@ class PatternsTest {
 
     private static final List<GpioConfig.Led> LEDS = Fixtures.panel(GpioConfig.Provider.MOCK).ledList();
 
-    private static Map<String, LedPattern> leds(dualwan.app.Status s) {
+    private static Map<String, LedPattern> leds(dualwan.model.Status s) {
         return Patterns.of(LEDS, s.health(), s.decision(), s.mode());
     }
 

@@ -1,7 +1,9 @@
 package dualwan.health;
 
-import dualwan.probe.ProbeRequest;
-import dualwan.probe.ProbeResult;
+import dualwan.model.Verdict;
+
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
 
 import java.net.Inet4Address;
 import java.time.Duration;

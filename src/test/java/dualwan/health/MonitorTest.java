@@ -1,8 +1,10 @@
 package dualwan.health;
 
+import dualwan.model.Verdict;
+
 import dualwan.TestConfigs;
 import dualwan.config.Config;
-import dualwan.probe.ProbeResult;
+import dualwan.model.ProbeResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dualwan.health;
 
+import dualwan.model.Verdict;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

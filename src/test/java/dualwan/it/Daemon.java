@@ -68,6 +68,11 @@ final class Daemon implements AutoCloseable {
         return lab.root().resolve("target").resolve("dualwan.jar").toString();
     }
 
+    /** The lab tools (UDP sender and sink, MQTT watcher, DNS lookup) are test classes, not in the product jar. */
+    static String labClasspath(Lab lab) {
+        return lab.root().resolve("target").resolve("test-classes") + ":" + jar(lab);
+    }
+
     Path config() {
         return config;
     }

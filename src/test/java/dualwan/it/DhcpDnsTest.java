@@ -92,7 +92,7 @@ class DhcpDnsTest extends DaemonLabTest {
 
     /** The LAN client's query to the router's dnsmasq (bounded: 1 s). */
     private static List<String> resolve() {
-        Lab.Result r = lab.exec("lan", Duration.ofSeconds(20), Daemon.java(), "-cp", Daemon.jar(lab),
+        Lab.Result r = lab.exec("lan", Duration.ofSeconds(20), Daemon.java(), "-cp", Daemon.labClasspath(lab),
                 "dualwan.labtools.DnsLookup", "--server", "100.64.10.1:53", "--name", NAME, "--timeout", "1s");
         return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
@@ -115,7 +115,7 @@ class DhcpDnsTest extends DaemonLabTest {
         Path dir = Files.createDirectories(tmp.resolve("udp-" + tag));
         Path sinkLog = dir.resolve("sink.log");
         Process sink = ItLabs.startSink(lab, dir, sinkLog);
-        Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.UdpSender",
+        Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab), "dualwan.labtools.UdpSender",
                 "--to", "203.0.113.100:9000", "--every", "20ms", "--count", "10"), dir.resolve("sender.out"));
         assertTrue(sender.waitFor(20, TimeUnit.SECONDS), "sender finished");
         Thread.sleep(300);

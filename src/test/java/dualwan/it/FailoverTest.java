@@ -34,7 +34,7 @@ class FailoverTest extends DaemonLabTest {
         Path sinkLog = tmp.resolve("sink.log");
         Process sink = ItLabs.startSink(lab, tmp, sinkLog);
         // 10 s of 20 ms datagrams, one flow (fixed source port) from the LAN client.
-        Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab),
+        Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab),
                 "dualwan.labtools.UdpSender", "--to", "203.0.113.100:9000", "--every", "20ms",
                 "--count", "500", "--source-port", "5061"), tmp.resolve("sender.out"));
         Thread.sleep(2000);

@@ -44,7 +44,7 @@ final class ItLabs {
             throws IOException, InterruptedException {
         Path out = dir.resolve("sink-" + port + ".out");
         Files.writeString(out, "");
-        Process sink = lab.spawn("inet", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.UdpSink",
+        Process sink = lab.spawn("inet", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab), "dualwan.labtools.UdpSink",
                 "--bind", "203.0.113.100:" + port, "--out", sinkLog.toString(), "--max-seconds",
                 Integer.toString(maxSeconds)), out);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

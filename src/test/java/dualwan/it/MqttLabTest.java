@@ -34,7 +34,7 @@ class MqttLabTest extends DaemonLabTest {
             daemon = Daemon.configure(lab, tmp, "3s", yaml -> yaml
                     + "mqtt:\n  broker: tcp://127.0.0.1:1883\n  topic-prefix: dualwan/lab\n  keep-alive: 5s\n").start();
             daemon.awaitAllUp();
-            watch = lab.spawn("rtr", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.MqttWatch",
+            watch = lab.spawn("rtr", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab), "dualwan.labtools.MqttWatch",
                     "--broker", "tcp://127.0.0.1:1883", "--topic", "dualwan/lab/#", "--seconds", "60"), watchLog);
             awaitLine(watchLog, "dualwan/lab/availability [retained] online");
             awaitLine(watchLog, "dualwan/lab/wan/isp1/state [retained] {\"state\":\"up\"");

@@ -54,7 +54,7 @@ class NatFlushTest extends DaemonLabTest {
         static SipFlow start(Path tmp) throws Exception {
             Path log = tmp.resolve("sip.log");
             Process sink = ItLabs.startSink(lab, tmp, log, SIP, 60);
-            Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab),
+            Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab),
                     "dualwan.labtools.UdpSender", "--to", "203.0.113.100:" + SIP, "--every", "100ms",
                     "--count", "400", "--source-port", Integer.toString(SIP)), tmp.resolve("sip-sender.out"));
             return new SipFlow(sink, sender, log);

@@ -53,7 +53,7 @@ class PolicyTest extends DaemonLabTest {
 
     /** Sends one datagram every 100 ms from a fixed source port to 203.0.113.100:port for 60 s. */
     private static Process flow(Path tmp, int port) {
-        return lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.UdpSender",
+        return lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab), "dualwan.labtools.UdpSender",
                 "--to", "203.0.113.100:" + port, "--every", "100ms", "--count", "600", "--source-port",
                 Integer.toString(port)), tmp.resolve("flow-" + port + ".out"));
     }
@@ -131,7 +131,7 @@ class PolicyTest extends DaemonLabTest {
 
     private static Map<String, Long> sendNewConnections(Path tmp, Path log, int count) throws Exception {
         long before = UdpGapReport.read(log).size();
-        Process p = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.jar(lab), "dualwan.labtools.UdpSender",
+        Process p = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab), "dualwan.labtools.UdpSender",
                 "--to", "203.0.113.100:7000", "--every", "5ms", "--count", Integer.toString(count),
                 "--source-port", "new"), tmp.resolve("new-" + count + ".out"));
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "sender did not finish");

@@ -180,7 +180,7 @@ class LabSmokeTest {
         Path out = tmp.resolve("sink.out");
         Files.createFile(out);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = lab.root().resolve("target").resolve("classes").toString();
+        String cp = lab.root().resolve("target").resolve("test-classes") + ":" + lab.root().resolve("target").resolve("classes");
         Process sink = lab.spawn("inet", List.of(java, "-cp", cp, "dualwan.labtools.UdpSink",
                 "--bind", "203.0.113.100:9000", "--out", sinkLog.toString(), "--max-seconds", "30"), out);
         try {

@@ -1,6 +1,6 @@
 package dualwan.mqtt;
 
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

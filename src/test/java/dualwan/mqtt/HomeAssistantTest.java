@@ -2,8 +2,8 @@ package dualwan.mqtt;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
-import dualwan.decide.Mode;
-import dualwan.health.Verdict;
+import dualwan.model.Mode;
+import dualwan.model.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dualwan.mqtt;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,16 +2,16 @@ package dualwan.mqtt;
 
 import dualwan.TestConfigs;
 import dualwan.app.StateFile;
-import dualwan.app.Status;
+import dualwan.model.Status;
 import dualwan.config.Config;
 import dualwan.config.FileSetting;
 import dualwan.config.MqttConfig;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.TargetHealth;
 import dualwan.health.UplinkHealth;
-import dualwan.health.Verdict;
+import dualwan.model.Verdict;
 
 import java.net.URI;
 import java.nio.file.Path;

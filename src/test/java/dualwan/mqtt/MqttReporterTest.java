@@ -1,11 +1,11 @@
 package dualwan.mqtt;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dualwan.app.Status;
-import dualwan.app.SwitchEvent;
+import dualwan.model.Status;
+import dualwan.model.SwitchEvent;
 import dualwan.config.Config;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import dualwan.FakeKernel;
 
 import dualwan.app.Daemon;
 import dualwan.config.Config;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 
 import java.nio.file.Path;
 import java.time.Clock;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
 import dualwan.config.ConfigLoader;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,7 +2,7 @@ package dualwan.mqtt;
 
 import dualwan.config.Config;
 import dualwan.decide.Decision;
-import dualwan.decide.Mode;
+import dualwan.model.Mode;
 
 import java.nio.file.Path;
 import java.time.Duration;

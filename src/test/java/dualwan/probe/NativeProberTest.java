@@ -1,5 +1,9 @@
 package dualwan.probe;
 
+import dualwan.model.ProbeRequest;
+import dualwan.model.ProbeResult;
+import dualwan.model.ProbeMethod;
+
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dualwan.probe;
 
+import dualwan.model.ProbeMethod;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

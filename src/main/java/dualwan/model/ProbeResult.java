@@ -1,4 +1,4 @@
-package dualwan.probe;
+package dualwan.model;
 
 import java.time.Duration;
 

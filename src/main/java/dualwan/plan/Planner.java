@@ -1,4 +1,4 @@
-package dualwan.linux;
+package dualwan.plan;
 
 import dualwan.config.Config;
 import dualwan.config.WanConfig;

@@ -1,4 +1,4 @@
-package dualwan.probe;
+package dualwan.model;
 
 /** How a host is probed. Config syntax: {@code icmp}, {@code dns}, {@code tcp:PORT}. */
 public sealed interface ProbeMethod {

@@ -1,4 +1,4 @@
-package dualwan.linux;
+package dualwan.plan;
 
 import java.util.ArrayList;
 import java.util.List;

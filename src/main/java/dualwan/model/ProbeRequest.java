@@ -1,4 +1,4 @@
-package dualwan.probe;
+package dualwan.model;
 
 import java.net.Inet4Address;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dualwan.decide;
+package dualwan.model;
 
 import java.util.List;
 import java.util.Optional;

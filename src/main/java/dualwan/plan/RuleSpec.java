@@ -1,4 +1,4 @@
-package dualwan.linux;
+package dualwan.plan;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
-package dualwan.linux;
+package dualwan.plan;
 
 import dualwan.config.Config;
 import dualwan.config.PolicyConfig;
 import dualwan.config.WanConfig;
 import dualwan.decide.PolicyDecision;
-import dualwan.linux.Planner.UplinkAddressing;
+import dualwan.plan.Planner.UplinkAddressing;
 
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dualwan.health;
+package dualwan.model;
 
 /** What we currently believe about a probe target or an uplink. */
 public enum Verdict {

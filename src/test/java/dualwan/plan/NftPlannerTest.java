@@ -1,4 +1,4 @@
-package dualwan.linux;
+package dualwan.plan;
 
 import dualwan.TestConfigs;
 import dualwan.config.Config;
@@ -11,7 +11,7 @@ import dualwan.config.Prefix;
 import dualwan.config.Protocol;
 import dualwan.config.WanConfig;
 import dualwan.decide.PolicyDecision;
-import dualwan.linux.Planner.UplinkAddressing;
+import dualwan.plan.Planner.UplinkAddressing;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

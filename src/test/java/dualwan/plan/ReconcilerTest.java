@@ -1,8 +1,9 @@
-package dualwan.linux;
+package dualwan.plan;
 
 import dualwan.TestConfigs;
+import dualwan.linux.IpJson;
 import dualwan.config.Config;
-import dualwan.linux.Planner.UplinkAddressing;
+import dualwan.plan.Planner.UplinkAddressing;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

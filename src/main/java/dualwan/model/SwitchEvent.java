@@ -1,4 +1,4 @@
-package dualwan.app;
+package dualwan.model;
 
 import java.time.Instant;
 import java.util.Optional;
