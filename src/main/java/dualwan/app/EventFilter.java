@@ -1,5 +1,6 @@
 package dualwan.app;
 
+import dualwan.engine.Input;
 import dualwan.config.Config;
 import dualwan.config.RoutingConfig;
 import dualwan.config.WanConfig;
@@ -15,13 +16,10 @@ import java.util.Set;
  */
 final class EventFilter {
 
-    /** Re-read carrier (sysfs; no process). */
-    static final int LINKS = 1;
-    /** Re-read addresses and gateways (two {@code ip} runs). */
-    static final int ADDRESSING = 2;
-    /** Compare our rules and tables with the kernel (two {@code ip} runs) and repair them. */
-    static final int REPAIR = 4;
-    static final int ALL = LINKS | ADDRESSING | REPAIR;
+    static final int LINKS = Input.Needs.LINKS;
+    static final int ADDRESSING = Input.Needs.ADDRESSING;
+    static final int REPAIR = Input.Needs.REPAIR;
+    static final int ALL = Input.Needs.ALL;
 
     private final Set<String> uplinkIfaces = new HashSet<>();
     private final Set<String> ownedTables = new HashSet<>();
@@ -38,7 +36,7 @@ final class EventFilter {
         lastPriority = firstPriority + RoutingConfig.RULE_BLOCK - 1;
     }
 
-    /** A bit set of {@link #LINKS}, {@link #ADDRESSING} and {@link #REPAIR}; 0 to ignore the event. */
+    /** A bit set of {@link Input.Needs}; 0 to ignore the event. */
     int needs(KernelEvent e) {
         return switch (e.kind()) {
             case LINK -> ours(e.iface()) ? LINKS : 0;

@@ -7,7 +7,7 @@ import dualwan.config.DnsConfig;
 import dualwan.config.WanConfig;
 import dualwan.control.ControlSocket;
 import dualwan.control.ModeCommand;
-import dualwan.decide.PolicyDecision;
+import dualwan.engine.KernelTarget;
 import dualwan.dns.DnsFollower;
 import dualwan.dns.Dnsmasq;
 import dualwan.gpio.Panel;
@@ -24,6 +24,7 @@ import dualwan.mqtt.MqttReporter;
 import dualwan.probe.NativeProber;
 import dualwan.probe.ProbeCommand;
 import dualwan.sim.SimulateCommand;
+import dualwan.sim.Simulator;
 import org.tinylog.Logger;
 
 import java.io.IOException;
@@ -32,13 +33,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +56,9 @@ public final class Main {
               selftest --config FILE [--provider gpiod|mock] [--wait 10s]
                                        front panel: blink each LED, wait for a button press (daemon stopped)
             """;
+
+    /** Simulated time for every uplink to be judged healthy, for {@code plan}. */
+    private static final Duration STEADY_STATE = Duration.ofMinutes(2);
 
     /** By then the first probes, MQTT's first connect and the panel's boot pattern are done. */
     private static final Duration START_UP_SETTLED = Duration.ofSeconds(15);
@@ -142,7 +143,10 @@ public final class Main {
         return 0;
     }
 
-    /** The steady-state plan (every uplink healthy, so the best-priority one active) against the kernel now. */
+    /**
+     * The steady-state plan against the kernel now: the daemon's own engine, run on a simulated network where
+     * every probe answers, with the uplinks' addressing read from the kernel.
+     */
     private static int plan(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Optional<Config> loaded = load(args, err);
         if (loaded.isEmpty()) {
@@ -151,25 +155,28 @@ public final class Main {
         Config config = loaded.get();
         LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
         Map<String, Planner.UplinkAddressing> addressing = Discovery.readAll(kernel, config.wans());
+        Optional<KernelTarget> target = Simulator.run(config, Simulator.Network.perfect(), STEADY_STATE, addressing)
+                .lastTarget();
+        if (target.isEmpty()) {
+            err.println("dualwan: the engine made no plan (no uplink has an interface?)");
+            return 1;
+        }
+        RoutingPlan plan = target.get().plan();
         String best = config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority())).orElseThrow().name();
-        RoutingPlan plan = Planner.plan(config, addressing, Optional.of(best));
         List<List<String>> commands;
         try {
             commands = Reconciler.commands(plan, kernel.rules(), kernel.tables(plan.tables().keySet()));
-            out.println("# commands to reach the plan from the kernel's current state, with " + best + " active:");
+            out.println("# commands to reach the plan from the kernel's current state, with every uplink healthy ("
+                    + best + " preferred):");
         } catch (IOException e) {
             commands = Reconciler.commands(plan, List.of(), Map.of());
-            out.println("# cannot read the kernel (" + e.getMessage() + "); the full plan from nothing, with " + best + " active:");
+            out.println("# cannot read the kernel (" + e.getMessage() + "); the full plan from nothing:");
         }
         commands.forEach(c -> out.println("ip " + String.join(" ", c)));
         if (commands.isEmpty()) {
             out.println("# nothing: the kernel already matches");
         }
-        Map<String, PolicyDecision> policies = new LinkedHashMap<>();
-        Instant now = Instant.now();
-        config.policies().forEach(p -> policies.put(p.name(), new PolicyDecision(
-                p.balanced() ? p.uplinks() : List.of(p.order().getFirst()), Set.of(), now, "steady state", Optional.empty())));
-        String nft = NftPlanner.ruleset(config, addressing, policies);
+        String nft = target.get().nft();
         Optional<String> listed;
         try {
             listed = kernel.nftTable();
@@ -239,6 +246,11 @@ public final class Main {
         }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
                 Clock.systemUTC());
+        daemon.onFatal(reason -> {
+            Logger.error("{}; exiting so that the service manager restarts dualwan", reason);
+            Thread exit = new Thread(() -> System.exit(1), "dualwan-exit"); // not on the loop: the hooks stop it
+            exit.start();
+        });
         Optional<DnsFollower> dns = config.get().dns().filter(DnsConfig::followActive)
                 .map(d -> new DnsFollower(config.get(), d, new Dnsmasq(d.dnsmasqPidFile()), daemon::setSection));
         dns.ifPresent(daemon::addListener);

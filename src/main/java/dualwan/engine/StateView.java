@@ -55,7 +55,9 @@ public final class StateView {
         }
         Optional<SwitchEvent> last = p.lastSwitch().map(e -> new SwitchEvent(e.from(), e.to(), wall.apply(e.at()), e.reason()));
         return new DaemonState(DaemonState.VERSION, p.decision().active(), p.mode(), p.decision().reason(),
-                wall.apply(p.decision().since()), p.switches(), last, wans, policies, p.conntrack(), p.kernel(),
+                wall.apply(p.decision().since()), p.switches(), last, wans, policies, p.conntrack(),
+                new DaemonState.KernelSync(p.kernel().state(), wall.apply(p.kernel().since()), p.kernel().lastError(),
+                        p.kernel().attempts(), p.kernel().tableDigest()),
                 wall.apply(p.health().at()), Map.of());
     }
 

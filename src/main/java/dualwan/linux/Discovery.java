@@ -31,7 +31,7 @@ public final class Discovery {
         Map<String, UplinkAddressing> out = new LinkedHashMap<>();
         for (WanConfig w : wans) {
             if (kernel.link(w.iface()) == LinkState.MISSING) {
-                out.put(w.name(), missing(w));
+                out.put(w.name(), UplinkAddressing.missing(w));
                 continue;
             }
             Optional<Inet4Address[]> addressAndPeer = Optional.ofNullable(addresses.get(w.iface()));
@@ -43,8 +43,4 @@ public final class Discovery {
         return out;
     }
 
-    /** What an uplink whose interface does not exist has: nothing to ask the kernel about. */
-    public static UplinkAddressing missing(WanConfig wan) {
-        return new UplinkAddressing(false, Optional.empty(), wan.gateway());
-    }
 }

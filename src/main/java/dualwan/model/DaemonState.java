@@ -153,8 +153,11 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
      * @param since     when {@code state} last changed
      * @param lastError the last failure's text, while failing (kept after recovery until the next one)
      * @param attempts  failed attempts in a row
+     * @param tableDigest the digest of dualwan's nftables table as the kernel listed it after the last apply: a
+     *                  restart adopts a table only if it is still exactly that one
      */
-    public record KernelSync(String state, Instant since, Optional<String> lastError, int attempts) {
+    public record KernelSync(String state, Instant since, Optional<String> lastError, int attempts,
+                             Optional<String> tableDigest) {
         public static final String IN_SYNC = "in_sync";
         public static final String PENDING = "pending";
         public static final String FAILING = "failing";

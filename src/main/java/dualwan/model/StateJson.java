@@ -50,6 +50,7 @@ public final class StateJson {
         k.put("since", s.kernel().since().toString());
         k.put("last_error", s.kernel().lastError().orElse(null));
         k.put("attempts", s.kernel().attempts());
+        k.put("table_digest", s.kernel().tableDigest().orElse(null));
         root.put("kernel", k);
         root.put("updated", s.updated().toString());
         root.putAll(s.sections());
@@ -130,9 +131,10 @@ public final class StateJson {
      *
      * @param mode           the operator's mode, if the file had a valid one
      * @param policyUplinks  each policy's uplinks by policy name
+     * @param tableDigest    the digest of the nftables table it left in the kernel
      */
-    public record Saved(Optional<Mode> mode, Map<String, List<String>> policyUplinks) {
-        public static final Saved NONE = new Saved(Optional.empty(), Map.of());
+    public record Saved(Optional<Mode> mode, Map<String, List<String>> policyUplinks, Optional<String> tableDigest) {
+        public static final Saved NONE = new Saved(Optional.empty(), Map.of(), Optional.empty());
     }
 
     /** Reads a previous state file's text; {@link Saved#NONE} for anything unreadable. */
@@ -157,7 +159,9 @@ public final class StateJson {
                 }
             });
         }
-        return new Saved(mode, policies);
+        Optional<String> digest = root.get("kernel") instanceof Map<?, ?> k && k.get("table_digest") instanceof String d
+                && d.matches("[0-9a-f]{16,64}") ? Optional.of(d) : Optional.empty();
+        return new Saved(mode, policies, digest);
     }
 
     /** Parses a wall-clock instant written by {@link #tree}, if it is one. */

@@ -76,7 +76,8 @@ public final class NftPlanner {
         return end < 0 ? Optional.empty() : Optional.of(text.substring(i + PLAN_TAG.length(), end));
     }
 
-    private static String digest(String body) {
+    /** A short SHA-256 of any text: the plan id of a script, the fingerprint of a listed table. */
+    public static String digest(String body) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);

@@ -34,6 +34,11 @@ public final class Planner {
      * @param gateway the configured gateway, or the discovered one for {@code auto}
      */
     public record UplinkAddressing(boolean present, Optional<Inet4Address> address, Optional<Inet4Address> gateway) {
+
+        /** What an uplink whose interface does not exist has: nothing to ask the kernel about. */
+        public static UplinkAddressing missing(WanConfig wan) {
+            return new UplinkAddressing(false, Optional.empty(), wan.gateway());
+        }
     }
 
     private Planner() {

@@ -48,6 +48,8 @@ public final class NativeProber implements Prober {
     private final AtomicInteger writers = new AtomicInteger();
     private final AtomicBoolean closeCalled = new AtomicBoolean();
     private volatile boolean closed;
+    /** close() was called: a thread that ended then did not die. */
+    private volatile boolean stopped;
     private final Thread thread;
 
     public NativeProber(Consumer<ProbeResult> listener) {
@@ -78,10 +80,16 @@ public final class NativeProber implements Prober {
         }
     }
 
+    @Override
+    public boolean alive() {
+        return thread.isAlive() || stopped;
+    }
+
     /** Stops the I/O thread (pending probes get no result) and closes every socket. Idempotent. */
     @Override
     public void close() {
         if (!closeCalled.compareAndSet(false, true)) return;
+        stopped = true;
         writers.incrementAndGet();
         closed = true;
         Libc.writePlain(wakeFd, one);

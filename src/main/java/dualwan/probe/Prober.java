@@ -14,6 +14,11 @@ public interface Prober extends AutoCloseable {
 
     void start(ProbeRequest request);
 
+    /** False once the prober can no longer send or time out probes (its thread died): the daemon must restart. */
+    default boolean alive() {
+        return true;
+    }
+
     @Override
     void close();
 

@@ -1,18 +1,25 @@
 package dualwan.sim;
 
 import dualwan.config.Config;
-import dualwan.decide.Decider;
-import dualwan.decide.Decision;
-import dualwan.model.Mode;
-import dualwan.health.HealthSnapshot;
-import dualwan.health.Monitor;
+import dualwan.config.WanConfig;
+import dualwan.engine.Engine;
+import dualwan.engine.Input;
+import dualwan.engine.KernelTarget;
+import dualwan.engine.Outputs;
+import dualwan.health.LinkState;
 import dualwan.model.ProbeRequest;
 import dualwan.model.ProbeResult;
+import dualwan.model.StateJson;
+import dualwan.plan.Planner.UplinkAddressing;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -20,9 +27,8 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Replays the real {@link Monitor} and {@link Decider} against a simulated network on a simulated clock:
- * seeded random loss per probe, hosts that are dead, an uplink that dies at a given moment. Days of probing
- * run in seconds, and the same seed always gives the same figures.
+ * Drives the daemon's own {@link Engine} against a simulated network on a simulated clock: seeded random loss per
+ * probe, hosts that are dead, an uplink that dies at a given moment. Days of probing run in seconds, and the same seed always gives the same figures.
  */
 public final class Simulator {
 
@@ -37,6 +43,11 @@ public final class Simulator {
      */
     public record Network(double lossPercent, Set<Inet4Address> deadHosts, Optional<String> cutWan,
                           Duration cutAt, long seed) {
+
+        /** Every probe answers. */
+        public static Network perfect() {
+            return new Network(0, Set.of(), Optional.empty(), Duration.ZERO, 1);
+        }
     }
 
     /**
@@ -44,8 +55,10 @@ public final class Simulator {
      * @param firstSwitchAt  when the first switch happened, from the start
      * @param probes         probes sent
      * @param probeRatePerTarget probes per second per target, averaged over the run
+     * @param lastTarget     the last kernel target the engine made
      */
-    public record Outcome(int switches, Optional<Duration> firstSwitchAt, long probes, double probeRatePerTarget) {
+    public record Outcome(int switches, Optional<Duration> firstSwitchAt, long probes, double probeRatePerTarget,
+                          Optional<KernelTarget> lastTarget) {
     }
 
     private record Pending(long atNanos, long order, ProbeResult result) {
@@ -55,78 +68,105 @@ public final class Simulator {
     }
 
     public static Outcome run(Config config, Network net, Duration length) {
+        return run(config, net, length, simulatedAddressing(config));
+    }
+
+    /** As {@link #run(Config, Network, Duration)}, with the uplinks' addressing given (e.g. read from the kernel). */
+    public static Outcome run(Config config, Network net, Duration length, Map<String, UplinkAddressing> addressing) {
         Instant start = Instant.parse("2026-01-01T00:00:00Z");
         Random random = new Random(net.seed());
-        Monitor monitor = new Monitor(config, start);
-        Map<Long, String> wanOfProbe = new HashMap<>();
+        Engine engine = new Engine(config);
         Map<String, String> wanOfIface = new HashMap<>();
         config.wans().forEach(w -> wanOfIface.put(w.iface(), w.name()));
         PriorityQueue<Pending> pending = new PriorityQueue<>((a, b) -> a.atNanos != b.atNanos
                 ? Long.compare(a.atNanos, b.atNanos) : Long.compare(a.order, b.order));
-        Decision decision = Decision.initial(Optional.empty(), start);
+        Map<String, LinkState> links = new LinkedHashMap<>();
+        config.wans().forEach(w -> links.put(w.name(), LinkState.CARRIER));
         long endNanos = length.toNanos();
         long cutNanos = net.cutWan().isPresent() ? net.cutAt().toNanos() : Long.MAX_VALUE;
-        long probes = 0;
-        long order = 0;
-        int switches = 0;
-        Optional<Duration> firstSwitch = Optional.empty();
+        Counts counts = new Counts();
+        Outputs out = engine.step(new Input.Start(links, Optional.of(addressing), Optional.empty(), false,
+                StateJson.Saved.NONE), start);
         long now = 0;
-        long seenChanges = -1;
-        while (now <= endNanos) {
-            Instant t = start.plusNanos(now);
-            while (!pending.isEmpty() && pending.peek().atNanos <= now) {
-                monitor.onResult(pending.poll().result, t);
-            }
-            for (ProbeRequest req : monitor.due(t)) {
-                probes++;
+        while (true) {
+            long t = now;
+            counts.take(out, t);
+            for (ProbeRequest req : out.probes()) {
                 String wan = wanOfIface.get(req.device());
-                boolean cut = net.cutWan().filter(wan::equals).isPresent() && now >= cutNanos;
+                boolean cut = net.cutWan().filter(wan::equals).isPresent() && t >= cutNanos;
                 boolean lost = cut || net.deadHosts().contains(req.target())
                         || random.nextDouble() * 100 < net.lossPercent();
                 long rtt = lost ? req.timeout().toNanos() : 5_000_000 + random.nextLong(25_000_000);
-                Duration d = Duration.ofNanos(rtt);
-                pending.add(new Pending(now + rtt, order++, new ProbeResult(req.id(), !lost, d, lost ? "timeout" : "ok")));
+                pending.add(new Pending(t + rtt, counts.order++, new ProbeResult(req.id(), !lost,
+                        Duration.ofNanos(rtt), lost ? "timeout" : "ok")));
             }
-            boolean holdEnded = decision.reconsiderAt().filter(r -> !r.isAfter(t)).isPresent();
-            if (monitor.verdictChanges() == seenChanges && !holdEnded) {
-                now = nextWake(monitor, pending, decision, start, now, cutNanos);
-                continue;
+            long wake = Duration.between(start, out.wakeAt()).toNanos();
+            if (!pending.isEmpty()) {
+                wake = Math.min(wake, pending.peek().atNanos);
             }
-            seenChanges = monitor.verdictChanges();
-            HealthSnapshot health = monitor.snapshot(t);
-            Decision next = Decider.decide(config, health, Mode.AUTO, decision, t);
-            if (next.switchedFrom(decision)) {
-                if (decision.active().isPresent()) {
+            if (now < cutNanos && wake > cutNanos) {
+                wake = cutNanos;
+            }
+            now = Math.max(now + 1, wake);
+            if (now > endNanos) {
+                break;
+            }
+            Instant at = start.plusNanos(now);
+            if (!pending.isEmpty() && pending.peek().atNanos <= now) {
+                List<ProbeResult> batch = new java.util.ArrayList<>();
+                while (!pending.isEmpty() && pending.peek().atNanos <= now) {
+                    batch.add(pending.poll().result);
+                }
+                out = engine.step(new Input.ProbeDone(batch), at);
+            } else {
+                out = engine.step(new Input.Tick(), at);
+            }
+        }
+        int targets = config.wans().stream().mapToInt(w -> w.check().hosts().size() + (w.check().gateway() ? 1 : 0)).sum();
+        double rate = counts.probes / (length.toNanos() / 1e9) / targets;
+        return new Outcome(counts.switches, counts.firstSwitch, counts.probes, rate, engine.target());
+    }
+
+    /** What the engine's outputs add up to. Its kernel targets are only kept: no kernel is simulated. */
+    private static final class Counts {
+        long probes;
+        long order;
+        int switches;
+        Optional<Duration> firstSwitch = Optional.empty();
+
+        void take(Outputs out, long now) {
+            probes += out.probes().size();
+            for (var e : out.switches()) {
+                if (e.from().isPresent()) {
                     switches++;
                     if (firstSwitch.isEmpty()) {
                         firstSwitch = Optional.of(Duration.ofNanos(now));
                     }
                 }
             }
-            decision = next;
-            now = nextWake(monitor, pending, decision, start, now, cutNanos);
         }
-        int targets = config.wans().stream().mapToInt(w -> w.check().hosts().size() + (w.check().gateway() ? 1 : 0)).sum();
-        double rate = probes / (length.toNanos() / 1e9) / targets;
-        return new Outcome(switches, firstSwitch, probes, rate);
     }
 
-    private static long nextWake(Monitor monitor, PriorityQueue<Pending> pending, Decision decision, Instant start,
-                             long now, long cutNanos) {
-        long wake = Long.MAX_VALUE;
-        Instant due = monitor.nextDue();
-        if (!due.equals(Instant.MAX)) {
-            wake = Duration.between(start, due).toNanos();
+    /**
+     * Each uplink present, with its configured gateway or, for {@code gateway: auto}, a made-up one on the
+     * uplink's own side (100.64.N.1): the simulated network has no DHCP server.
+     */
+    static Map<String, UplinkAddressing> simulatedAddressing(Config config) {
+        Map<String, UplinkAddressing> out = new LinkedHashMap<>();
+        List<WanConfig> wans = config.wans();
+        for (int i = 0; i < wans.size(); i++) {
+            WanConfig w = wans.get(i);
+            Inet4Address gw = w.gateway().orElse(v4("100.64." + (i + 1) + ".1"));
+            out.put(w.name(), new UplinkAddressing(true, Optional.of(v4("100.64." + (i + 1) + ".2")), Optional.of(gw)));
         }
-        if (!pending.isEmpty()) {
-            wake = Math.min(wake, pending.peek().atNanos);
+        return out;
+    }
+
+    private static Inet4Address v4(String dotted) {
+        try {
+            return (Inet4Address) InetAddress.getByName(dotted);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(dotted, e);
         }
-        if (decision.reconsiderAt().isPresent()) {
-            wake = Math.min(wake, Duration.between(start, decision.reconsiderAt().get()).toNanos());
-        }
-        if (now < cutNanos && wake > cutNanos) {
-            wake = cutNanos;
-        }
-        return Math.max(now + 1, wake);
     }
 }

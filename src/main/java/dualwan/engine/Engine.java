@@ -1,0 +1,453 @@
+package dualwan.engine;
+
+import dualwan.config.Config;
+import dualwan.config.PolicyConfig;
+import dualwan.config.WanConfig;
+import dualwan.decide.Decider;
+import dualwan.decide.Decision;
+import dualwan.decide.PolicyDecider;
+import dualwan.decide.PolicyDecision;
+import dualwan.health.HealthSnapshot;
+import dualwan.health.LinkState;
+import dualwan.health.Monitor;
+import dualwan.model.DaemonState;
+import dualwan.model.Mode;
+import dualwan.model.ModeResult;
+import dualwan.model.SwitchEvent;
+import dualwan.plan.NftPlanner;
+import dualwan.plan.Planner;
+import dualwan.plan.Planner.UplinkAddressing;
+import dualwan.plan.RoutingPlan;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The whole decision flow as one step function: {@code step(input, now) → outputs}. No I/O, no threads, no
+ * clock of its own: {@code now} is a monotonic instant the caller passes in, so the daemon, the 30-day
+ * simulation and the timeline tests run exactly this code. Not thread-safe; one loop owns it.
+ *
+ * <p>The flow of one step, from a probe result to an {@code ip} command:
+ * <ol>
+ *   <li>the input updates health ({@link Monitor}: per-target hysteresis, link → gateway → quorum of hosts),
+ *       links, addressing, the mode, or what the kernel worker reported;</li>
+ *   <li>timers ask for re-reads (links, addresses) and probes that are due are handed out;</li>
+ *   <li>when a verdict changed or a failback hold ended, the LAN's and each policy's decision is made again
+ *       ({@link Decider}, {@link PolicyDecider}); traffic that left an uplink is written in the
+ *       {@link FlushBook};</li>
+ *   <li>the routing plan and nftables table follow from the decisions and addressing ({@link Planner},
+ *       {@link NftPlanner}); a change becomes a new {@link KernelTarget}, with the flushes to run once it is
+ *       applied — the kernel worker turns it into {@code ip}, {@code nft} and {@code conntrack} runs.</li>
+ * </ol>
+ */
+public final class Engine {
+
+    /** Carrier is re-read on every kernel event and in the fast window; this poll is only the safety net. */
+    static final Duration LINK_POLL = Duration.ofSeconds(10);
+    /** Addresses and auto gateways, likewise re-read on events. */
+    static final Duration DISCOVERY = Duration.ofSeconds(60);
+    /** A burst of address events costs a few reads a second, not one per event. */
+    static final Duration DISCOVERY_ON_EVENT_MIN_GAP = Duration.ofMillis(200);
+    /** A failed read is tried again this soon. */
+    static final Duration READ_RETRY = Duration.ofSeconds(1);
+    /** Kernel events about our own tables ask for a repair at most this often (a program fighting us). */
+    static final Duration REPAIR_MIN_GAP = Duration.ofSeconds(1);
+    /** RTT and loss figures are shown fresh this often when nothing else changed. */
+    static final Duration STATE_REFRESH = Duration.ofSeconds(5);
+    /** Mode commands that flip back and forth move the kernel at most this often; the last one wins. */
+    static final Duration MODE_SWITCH_MIN_GAP = Duration.ofSeconds(1);
+
+    private final Config config;
+    private final FlushBook flushBook;
+    private Monitor monitor;
+    private Decision decision;
+    private final Map<String, PolicyDecision> policies = new LinkedHashMap<>();
+    private Mode mode = Mode.AUTO;
+    private final Map<String, LinkState> links = new HashMap<>();
+    private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
+    private boolean addressingKnown;
+    private Optional<SwitchEvent> lastSwitch = Optional.empty();
+    private int switches;
+    private long flushes;
+    private long deleted;
+    private DaemonState.KernelSync kernelSync;
+    private long generation;
+    private KernelTarget lastTarget;
+    private boolean planDirty = true;
+    private RoutingPlan plannedRoutes;
+    private String plannedNft;
+    private long seenVerdictChanges = -1;
+    private long seenConfirmingChanges = -1;
+
+    private Instant nextLinkPoll;
+    private Instant nextDiscovery;
+    private Instant lastDiscovery = Instant.MIN;
+    private Instant nextStateRefresh;
+    private Instant lastRepair = Instant.MIN;
+    private boolean repairPending;
+    private Optional<Mode> pendingMode = Optional.empty();
+    private final List<Long> pendingModeIds = new ArrayList<>();
+    private Instant lastCommandSwitch = Instant.MIN;
+
+    public Engine(Config config) {
+        this.config = config;
+        this.flushBook = new FlushBook(config);
+    }
+
+    /** One step. The first input must be {@link Input.Start}. */
+    public Outputs step(Input input, Instant now) {
+        if (monitor == null && !(input instanceof Input.Start)) {
+            throw new IllegalStateException("the engine takes Start first, not " + input);
+        }
+        Step out = new Step();
+        switch (input) {
+            case Input.Start s -> start(s, now, out);
+            case Input.Tick t -> { }
+            case Input.ProbeDone p -> p.results().forEach(r -> monitor.onResult(r, now));
+            case Input.Links l -> l.links().forEach((wan, link) -> setLink(wan, link, now, out));
+            case Input.Addressing a -> setAddressing(a.addressing(), now, out);
+            case Input.ReadFailed f -> {
+                out.note(Note.Level.WARN, "cannot read " + f.what() + ": " + f.error() + "; trying again");
+                nextDiscovery = earliest(nextDiscovery, now.plus(READ_RETRY));
+            }
+            case Input.KernelChanged k -> kernelChanged(k.needs(), now);
+            case Input.ModeRequest m -> modeRequest(m, out);
+            case Input.KernelReport r -> kernelReport(r, out);
+        }
+        runTimers(now, out);
+        out.probes.addAll(monitor.due(now));
+        if (pendingMode.isPresent() && !now.isBefore(lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP))) {
+            applyMode(now, out);
+        }
+        boolean holdEnded = reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
+        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded) {
+            decide(now, out);
+        }
+        emitTarget(now, out);
+        if (monitor.confirmingChanges() != seenConfirmingChanges) {
+            seenConfirmingChanges = monitor.confirmingChanges();
+            out.stateChanged = true;
+        }
+        if (out.stateChanged || !now.isBefore(nextStateRefresh)) {
+            out.stateChanged = true;
+            nextStateRefresh = now.plus(STATE_REFRESH);
+        }
+        return out.build(nextWake());
+    }
+
+    /** The uplink the LAN uses now, if any. */
+    public Optional<String> active() {
+        return decision == null ? Optional.empty() : decision.active();
+    }
+
+    /** The link the engine last heard of for {@code wan} (the fast carrier watch compares with it). */
+    public Optional<LinkState> link(String wan) {
+        return Optional.ofNullable(links.get(wan));
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** The newest kernel target, if one was made. */
+    public Optional<KernelTarget> target() {
+        return Optional.ofNullable(lastTarget);
+    }
+
+    /** What people and adapters see; {@code wall} turns the engine's monotonic instants into wall-clock ones. */
+    public DaemonState state(Instant now, UnaryOperator<Instant> wall) {
+        HealthSnapshot health = monitor.snapshot(now);
+        return StateView.build(config, new StateView.Parts(health, decision, mode, lastSwitch, switches,
+                addressing, policies, new DaemonState.Conntrack(config.conntrack().flush().label(), flushes, deleted),
+                kernelSync), wall);
+    }
+
+    private void start(Input.Start s, Instant now, Step out) {
+        monitor = new Monitor(config, now);
+        kernelSync = new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, now, Optional.empty(), 0,
+                s.saved().tableDigest());
+        nextLinkPoll = now.plus(LINK_POLL);
+        nextStateRefresh = now;
+        s.links().forEach((wan, link) -> {
+            if (config.wan(wan).isPresent()) {
+                links.put(wan, link);
+                monitor.setLink(wan, link, now);
+            }
+        });
+        if (s.addressing().isPresent()) {
+            setAddressing(s.addressing().get(), now, out);
+            lastDiscovery = now;
+            nextDiscovery = now.plus(DISCOVERY);
+        } else {
+            nextDiscovery = now.plus(READ_RETRY);
+        }
+        decision = Decision.initial(s.activeInKernel().filter(w -> config.wan(w).isPresent()), now);
+        s.saved().mode().filter(m -> m.auto() || config.wan(m.forced().get()).isPresent()).ifPresent(m -> mode = m);
+        for (PolicyConfig p : config.policies()) {
+            // The previous run's choice stands only while its table does, and only among the policy's own uplinks.
+            List<String> saved = s.nftTablePresent() ? s.saved().policyUplinks().getOrDefault(p.name(), List.of())
+                    .stream().filter(p.uplinks()::contains).distinct().toList() : List.of();
+            if (!p.balanced() && saved.size() > 1) {
+                saved = saved.subList(0, 1);
+            }
+            policies.put(p.name(), saved.isEmpty() ? PolicyDecision.initial(now)
+                    : new PolicyDecision(saved, Set.of(), now, "found in place at start", Optional.empty()));
+        }
+        out.note(Note.Level.INFO, "starting: active uplink " + decision.active().orElse("none")
+                + " (from the kernel), mode " + mode);
+        out.stateChanged = true;
+    }
+
+    /**
+     * Carrier, read without a process. Losing it needs nothing else; an interface that vanished has no
+     * addressing to ask about; one that appears or gets carrier back may bring a new address or gateway.
+     */
+    private void setLink(String wan, LinkState link, Instant now, Step out) {
+        Optional<WanConfig> w = config.wan(wan);
+        if (w.isEmpty()) {
+            return;
+        }
+        LinkState before = links.put(wan, link);
+        monitor.setLink(wan, link, now);
+        if (link == before) {
+            return;
+        }
+        out.stateChanged = true;
+        if (link == LinkState.MISSING) {
+            setAddressing(Map.of(wan, UplinkAddressing.missing(w.get())), now, out);
+        } else if (link == LinkState.CARRIER || before == LinkState.MISSING) {
+            discoverSoon(now);
+        }
+    }
+
+    /** A changed address, gateway or interface presence shows here; the plan and the gateway probe follow. */
+    private void setAddressing(Map<String, UplinkAddressing> read, Instant now, Step out) {
+        addressingKnown = true;
+        for (WanConfig w : config.wans()) {
+            UplinkAddressing a = read.get(w.name());
+            if (a == null) {
+                continue;
+            }
+            UplinkAddressing before = addressing.put(w.name(), a);
+            a.address().ifPresent(addr -> flushBook.address(w.name(), addr));
+            if (!a.equals(before)) {
+                planDirty = true;
+                out.stateChanged = true;
+                out.note(Note.Level.INFO, w.name() + ": interface " + w.iface() + " "
+                        + (a.present() ? "present" : "missing") + ", address " + text(a.address())
+                        + ", gateway " + text(a.gateway()));
+            }
+            monitor.setGateway(w.name(), a.gateway(), now);
+        }
+    }
+
+    private void kernelChanged(int needs, Instant now) {
+        if ((needs & Input.Needs.LINKS) != 0) {
+            nextLinkPoll = now;
+        }
+        if ((needs & Input.Needs.ADDRESSING) != 0) {
+            discoverSoon(now);
+        }
+        if ((needs & Input.Needs.REPAIR) != 0) {
+            repairPending = true;
+        }
+    }
+
+    private void modeRequest(Input.ModeRequest m, Step out) {
+        Optional<String> forced = m.mode().forced();
+        if (forced.isPresent() && config.wan(forced.get()).isEmpty()) {
+            out.modeReplies.add(new Outputs.ModeReply(m.id(), Optional.empty(),
+                    Optional.of("no uplink named " + forced.get())));
+            return;
+        }
+        pendingMode = Optional.of(m.mode());
+        pendingModeIds.add(m.id());
+    }
+
+    /** The last mode asked for since the previous command switch takes effect; every asker hears the outcome. */
+    private void applyMode(Instant now, Step out) {
+        Mode next = pendingMode.get();
+        pendingMode = Optional.empty();
+        if (!next.equals(mode)) {
+            out.note(Note.Level.INFO, "mode " + mode + " -> " + next);
+            mode = next;
+            Optional<String> before = decision.active();
+            Map<String, List<String>> policyUplinksBefore = policyUplinks();
+            decide(now, out);
+            if (!decision.active().equals(before) || !policyUplinks().equals(policyUplinksBefore)) {
+                lastCommandSwitch = now;
+            }
+            out.stateChanged = true;
+        }
+        ModeResult result = new ModeResult(mode, decision.active(), decision.reason());
+        pendingModeIds.forEach(id -> out.modeReplies.add(new Outputs.ModeReply(id, Optional.of(result), Optional.empty())));
+        pendingModeIds.clear();
+    }
+
+    private void kernelReport(Input.KernelReport r, Step out) {
+        if (!r.sync().state().equals(kernelSync.state()) || r.flushes() > 0
+                || !r.sync().lastError().equals(kernelSync.lastError())) {
+            out.stateChanged = true;
+        }
+        kernelSync = r.sync();
+        flushes += r.flushes();
+        deleted += r.deleted();
+    }
+
+    private void runTimers(Instant now, Step out) {
+        if (!now.isBefore(nextLinkPoll)) {
+            out.readLinks = true;
+            nextLinkPoll = now.plus(LINK_POLL);
+        }
+        if (!now.isBefore(nextDiscovery)) {
+            out.readAddressing = true;
+            lastDiscovery = now;
+            nextDiscovery = now.plus(DISCOVERY);
+        }
+        if (repairPending && !now.isBefore(lastRepair.plus(REPAIR_MIN_GAP))) {
+            out.repair = true;
+            repairPending = false;
+            lastRepair = now;
+        }
+    }
+
+    private void discoverSoon(Instant now) {
+        Instant soonest = lastDiscovery.plus(DISCOVERY_ON_EVENT_MIN_GAP);
+        nextDiscovery = earliest(nextDiscovery, soonest.isAfter(now) ? soonest : now);
+    }
+
+    private void decide(Instant now, Step out) {
+        seenVerdictChanges = monitor.verdictChanges();
+        HealthSnapshot health = monitor.snapshot(now);
+        Decision next = Decider.decide(config, health, mode, decision, now);
+        if (next.switchedFrom(decision)) {
+            SwitchEvent e = new SwitchEvent(decision.active(), next.active(), now, next.reason());
+            out.note(Note.Level.WARN, "switch " + e.from().orElse("none") + " -> " + e.to().orElse("none")
+                    + ": " + e.reason());
+            if (decision.active().isPresent()) {
+                switches++;
+                flushBook.left(Optional.empty(), decision.active().get());
+            }
+            lastSwitch = Optional.of(e);
+            planDirty = true;
+            out.switches.add(e);
+        }
+        decision = next;
+        for (PolicyConfig p : config.policies()) {
+            PolicyDecision before = policies.get(p.name());
+            PolicyDecision after = PolicyDecider.decide(p, config.failback().hold(), health, mode, before, now);
+            if (!after.uplinks().equals(before.uplinks())) {
+                out.note(Note.Level.WARN, "policy " + p.name() + ": " + String.join(",", before.uplinks()) + " -> "
+                        + String.join(",", after.uplinks()) + ": " + after.reason());
+                after.left(before).forEach(u -> flushBook.left(Optional.of(p.name()), u));
+                planDirty = true;
+            }
+            policies.put(p.name(), after);
+        }
+        out.stateChanged = true;
+    }
+
+    /**
+     * A new target when the plan or table changed or traffic moved. Never before the first addressing read: a
+     * plan without addresses would remove what a previous run left in place.
+     */
+    private void emitTarget(Instant now, Step out) {
+        if (!addressingKnown) {
+            return;
+        }
+        if (planDirty) {
+            plannedRoutes = Planner.plan(config, addressing, decision.active());
+            plannedNft = NftPlanner.ruleset(config, addressing, policies);
+            planDirty = false;
+        }
+        boolean changed = lastTarget == null || !plannedRoutes.equals(lastTarget.plan())
+                || !plannedNft.equals(lastTarget.nft());
+        if (!changed && flushBook.isEmpty()) {
+            return;
+        }
+        FlushBook.Taken taken = flushBook.take();
+        if (taken.commands().isEmpty() && !taken.what().isEmpty()) {
+            out.note(Note.Level.INFO, "conntrack: nothing to flush for " + taken.what() + " (flush: "
+                    + config.conntrack().flush().label() + ")");
+        }
+        lastTarget = new KernelTarget(++generation, plannedRoutes, plannedNft, taken.commands(), taken.what());
+        out.kernel = Optional.of(lastTarget);
+        if (!kernelSync.state().equals(DaemonState.KernelSync.FAILING)) {
+            kernelSync = new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, now, kernelSync.lastError(), 0,
+                    kernelSync.tableDigest());
+        }
+    }
+
+    /** The earliest end of a failback hold, the LAN's or a policy's. */
+    private Optional<Instant> reconsiderAt() {
+        Optional<Instant> at = decision.reconsiderAt();
+        for (PolicyDecision d : policies.values()) {
+            if (d.reconsiderAt().isPresent() && (at.isEmpty() || d.reconsiderAt().get().isBefore(at.get()))) {
+                at = d.reconsiderAt();
+            }
+        }
+        return at;
+    }
+
+    private Instant nextWake() {
+        Instant next = earliest(monitor.nextDue(), earliest(nextLinkPoll, earliest(nextDiscovery, nextStateRefresh)));
+        next = earliest(next, reconsiderAt().orElse(Instant.MAX));
+        if (pendingMode.isPresent()) {
+            next = earliest(next, lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP));
+        }
+        if (repairPending) {
+            next = earliest(next, lastRepair.plus(REPAIR_MIN_GAP));
+        }
+        return next;
+    }
+
+    private Map<String, List<String>> policyUplinks() {
+        Map<String, List<String>> m = new HashMap<>();
+        policies.forEach((name, d) -> m.put(name, d.uplinks()));
+        return m;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static String text(Optional<Inet4Address> a) {
+        return a.map(Inet4Address::getHostAddress).orElse("none");
+    }
+
+    /** A line for the log: the engine writes none itself. */
+    public record Note(Level level, String text) {
+        public enum Level { INFO, WARN }
+    }
+
+    /** The outputs of one step while it is being made. */
+    private static final class Step {
+        final List<dualwan.model.ProbeRequest> probes = new ArrayList<>();
+        Optional<KernelTarget> kernel = Optional.empty();
+        boolean repair;
+        boolean readLinks;
+        boolean readAddressing;
+        final List<SwitchEvent> switches = new ArrayList<>();
+        final List<Outputs.ModeReply> modeReplies = new ArrayList<>();
+        final List<Note> notes = new ArrayList<>();
+        boolean stateChanged;
+
+        void note(Note.Level level, String text) {
+            notes.add(new Note(level, text));
+        }
+
+        Outputs build(Instant wakeAt) {
+            return new Outputs(probes, kernel, repair, readLinks, readAddressing, switches, modeReplies, notes,
+                    stateChanged, wakeAt);
+        }
+    }
+}
