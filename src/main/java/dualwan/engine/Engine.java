@@ -295,7 +295,8 @@ public final class Engine {
 
     private void kernelReport(Input.KernelReport r, Step out) {
         if (!r.sync().state().equals(kernelSync.state()) || r.flushes() > 0
-                || !r.sync().lastError().equals(kernelSync.lastError())) {
+                || !r.sync().lastError().equals(kernelSync.lastError())
+                || !r.sync().tableDigest().equals(kernelSync.tableDigest())) { // a restart adopts by this digest
             out.stateChanged = true;
         }
         kernelSync = r.sync();

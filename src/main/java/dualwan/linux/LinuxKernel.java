@@ -23,8 +23,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). Used by one thread at a time
- * (the control loop), which is why the carrier files and buffer below need no locking.
+ * {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). The control loop, the address
+ * reader and the kernel worker call it from their threads; only the kept-open carrier files are shared state,
+ * and {@link #link} is synchronized for them.
  */
 public final class LinuxKernel implements Kernel {
 
@@ -52,7 +53,7 @@ public final class LinuxKernel implements Kernel {
      * {@code carrier} is the driver's own flag, not delayed by the kernel's linkwatch (see the README).
      */
     @Override
-    public LinkState link(String iface) {
+    public synchronized LinkState link(String iface) { // the loop and the address reader both read carrier
         FileChannel kept = carrierFiles.get(iface);
         if (kept != null) {
             try {

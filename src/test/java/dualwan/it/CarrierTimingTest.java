@@ -77,7 +77,7 @@ class CarrierTimingTest extends DaemonLabTest {
         }
         for (long us : micros) {
             assertTrue(us < PROBES_COULD_NOT_HAVE_MS * 1000, "a switch took " + us / 1000.0
-                    + " ms: the event path was missed: " + micros);
+                    + " ms: the event path was missed: " + micros + "\nlog:\n" + daemon.log());
         }
     }
 
@@ -134,7 +134,7 @@ class CarrierTimingTest extends DaemonLabTest {
             System.out.println("[it] usb-like wan1 with the daemon: LAN table on wan2 " + switchMs
                     + " ms after the cut (the test's clock; includes starting the ip command that cuts)");
             assertEquals("failover: isp1 no carrier", daemon.stateNow().get("reason"));
-            assertTrue(switchMs < PROBES_COULD_NOT_HAVE_MS, "switch took " + switchMs + " ms");
+            assertTrue(switchMs < PROBES_COULD_NOT_HAVE_MS, "switch took " + switchMs + " ms; log:\n" + daemon.log());
         } finally {
             lab.exec("rtr", "ip", "link", "del", "lw0");
             if (daemon != null) {
