@@ -52,7 +52,7 @@ public final class StateJson {
         k.put("attempts", s.kernel().attempts());
         root.put("kernel", k);
         root.put("updated", s.updated().toString());
-        root.putAll(s.sections());
+        s.sections().forEach(root::putIfAbsent); // a section named like a key of ours must not replace it
         return root;
     }
 
