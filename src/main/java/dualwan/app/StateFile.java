@@ -47,12 +47,17 @@ public final class StateFile {
         }
     }
 
+    /** What a restart takes over from the previous run's file; {@link StateJson.Saved#NONE} if none is readable. */
+    public StateJson.Saved saved() {
+        return readText().map(StateJson::saved).orElse(StateJson.Saved.NONE);
+    }
+
     /** The previous run's state file, if readable (a restart takes over its mode, policies and table digest). */
     public Optional<String> readText() {
         try {
             return Files.isReadable(path) ? Optional.of(Files.readString(path)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return Optional.empty(); // not UTF-8, vanished meanwhile, a directory: as if there were none
         }
     }
 }

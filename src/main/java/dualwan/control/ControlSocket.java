@@ -2,6 +2,7 @@ package dualwan.control;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
+import dualwan.model.ModeControl;
 import dualwan.model.ModeResult;
 import dualwan.model.Mode;
 import org.tinylog.Logger;
@@ -20,12 +21,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -46,14 +45,14 @@ public final class ControlSocket implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final Function<Mode, CompletableFuture<ModeResult>> setMode;
+    private final ModeControl modes;
     private final Semaphore clients = new Semaphore(MAX_CLIENTS);
     private volatile boolean closed;
 
-    private ControlSocket(Path path, ServerSocketChannel server, Function<Mode, CompletableFuture<ModeResult>> setMode) {
+    private ControlSocket(Path path, ServerSocketChannel server, ModeControl modes) {
         this.path = path;
         this.server = server;
-        this.setMode = setMode;
+        this.modes = modes;
     }
 
     /** Where the control socket of a daemon with this config lives. */
@@ -65,7 +64,7 @@ public final class ControlSocket implements AutoCloseable {
      * Listens at {@code path}, or returns empty after a warning (another daemon listens there, or the socket
      * cannot be made): the daemon runs on without a control socket.
      */
-    public static Optional<ControlSocket> open(Path path, Function<Mode, CompletableFuture<ModeResult>> setMode) {
+    public static Optional<ControlSocket> open(Path path, ModeControl modes) {
         try {
             if (Files.exists(path)) {
                 if (answers(path)) {
@@ -88,7 +87,7 @@ public final class ControlSocket implements AutoCloseable {
                 Files.deleteIfExists(tmp);
                 throw e;
             }
-            ControlSocket socket = new ControlSocket(path, server, setMode);
+            ControlSocket socket = new ControlSocket(path, server, modes);
             Thread.ofPlatform().name("dualwan-control-socket").daemon().start(socket::acceptLoop);
             Logger.info("control socket {}", path);
             return Optional.of(socket);
@@ -181,7 +180,7 @@ public final class ControlSocket implements AutoCloseable {
         }
         Mode mode = Mode.parse(m.group(1));
         try {
-            ModeResult d = setMode.apply(mode).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ModeResult d = modes.setMode(mode).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Logger.info("control socket: mode {} (active {})", mode, d.active().orElse("none"));
             Map<String, Object> ok = new LinkedHashMap<>();
             ok.put("ok", true);

@@ -2,7 +2,7 @@ package dualwan.gpio;
 
 import dualwan.model.StateListener;
 import dualwan.model.DaemonState;
-import dualwan.model.ModeResult;
+import dualwan.model.ModeControl;
 import dualwan.config.GpioConfig;
 import dualwan.config.GpioConfig.Led;
 import dualwan.model.Mode;
@@ -18,12 +18,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 /**
  * The front panel: shows the daemon's state on the LEDs and turns button presses into mode changes.
@@ -57,7 +55,7 @@ public final class Panel implements StateListener, AutoCloseable {
     private final FrontPanel hardware;
     private final Clock clock;
     private final PanelScheduler scheduler;
-    private final Function<Mode, CompletableFuture<ModeResult>> setMode;
+    private final ModeControl modes;
     private final BiConsumer<String, Object> setSection;
 
     // Handed over by other threads.
@@ -82,18 +80,18 @@ public final class Panel implements StateListener, AutoCloseable {
 
     /**
      * @param uplinks    every uplink in config order: the cycle a short press steps through
-     * @param setMode    the daemon's mode API
+     * @param modes      the daemon's mode API
      * @param setSection the daemon's state sections (the panel writes {@code panel})
      */
     public Panel(GpioConfig config, List<String> uplinks, FrontPanel hardware, Clock clock, PanelScheduler scheduler,
-                 Function<Mode, CompletableFuture<ModeResult>> setMode, BiConsumer<String, Object> setSection) {
+                 ModeControl modes, BiConsumer<String, Object> setSection) {
         this.config = config;
         this.leds = config.ledList();
         this.uplinks = List.copyOf(uplinks);
         this.hardware = hardware;
         this.clock = clock;
         this.scheduler = scheduler;
-        this.setMode = setMode;
+        this.modes = modes;
         this.setSection = setSection;
     }
 
@@ -101,8 +99,7 @@ public final class Panel implements StateListener, AutoCloseable {
      * The panel on its own thread with Pi4J pins, or empty after one warning when this machine has no usable
      * GPIO (not a Pi, no access, Pi4J failed): the daemon then runs without it.
      */
-    public static Optional<Panel> open(GpioConfig config, List<String> uplinks,
-                                       Function<Mode, CompletableFuture<ModeResult>> setMode,
+    public static Optional<Panel> open(GpioConfig config, List<String> uplinks, ModeControl modes,
                                        BiConsumer<String, Object> setSection) {
         FrontPanel hardware;
         try {
@@ -115,7 +112,7 @@ public final class Panel implements StateListener, AutoCloseable {
                 config.button().isPresent() ? "button on BCM " + config.button().getAsInt() : "no button",
                 config.provider().label());
         Clock clock = Clock.systemUTC();
-        return Optional.of(new Panel(config, uplinks, hardware, clock, PanelScheduler.ownThread(clock), setMode,
+        return Optional.of(new Panel(config, uplinks, hardware, clock, PanelScheduler.ownThread(clock), modes,
                 setSection));
     }
 
@@ -200,7 +197,7 @@ public final class Panel implements StateListener, AutoCloseable {
         requested = Optional.of(to);
         LastPress record = new LastPress(press, from, to, Optional.empty(), Optional.empty());
         lastPress = Optional.of(record);
-        setMode.apply(to).whenComplete((decision, error) -> scheduler.execute(guarded(() -> {
+        modes.setMode(to).whenComplete((decision, error) -> scheduler.execute(guarded(() -> {
             if (requested.equals(Optional.of(to))) {
                 requested = Optional.empty();
             }

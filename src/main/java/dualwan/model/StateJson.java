@@ -53,7 +53,7 @@ public final class StateJson {
         k.put("table_digest", s.kernel().tableDigest().orElse(null));
         root.put("kernel", k);
         root.put("updated", s.updated().toString());
-        root.putAll(s.sections());
+        s.sections().forEach(root::putIfAbsent); // a section named like a key of ours must not replace it
         return root;
     }
 

@@ -1,21 +1,15 @@
 package dualwan.mqtt;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.model.DaemonState;
 import dualwan.model.StateJson;
 import dualwan.model.SwitchEvent;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** The JSON payloads published besides the state itself. */
 final class Payloads {
-
-    private static final JSON WITH_NULLS = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
 
     private Payloads() {
     }
@@ -42,12 +36,8 @@ final class Payloads {
         return m;
     }
 
-    /** JSON with null fields written out (the state file leaves them out): templates can rely on every field. */
+    /** JSON with null fields written out, as in the state file: templates can rely on every field. */
     static byte[] json(Object tree) {
-        try {
-            return WITH_NULLS.asBytes(tree);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render JSON", e); // only for values JSON cannot hold: a bug
-        }
+        return StateJson.compact(tree).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,20 +1,18 @@
 package dualwan.dns;
 
 import dualwan.TestConfigs;
-import dualwan.model.Status;
+import dualwan.TestStates;
+import dualwan.model.DaemonState;
 import dualwan.config.Config;
 import dualwan.config.DnsConfig;
 import dualwan.config.Nat;
 import dualwan.config.WanConfig;
-import dualwan.decide.Decision;
-import dualwan.model.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,8 +61,8 @@ class DnsFollowerTest {
         return TestConfigs.of(Duration.ofSeconds(30), isp1, isp2);
     }
 
-    private static Status active(String name) {
-        return new Status(null, Decision.initial(Optional.ofNullable(name), Instant.EPOCH), Mode.AUTO, Map.of());
+    private static DaemonState active(String name) {
+        return TestStates.active(config(), Optional.ofNullable(name));
     }
 
     private static void await(String what, BooleanSupplier cond) throws InterruptedException {

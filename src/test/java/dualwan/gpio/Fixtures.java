@@ -1,8 +1,9 @@
 package dualwan.gpio;
 
-import dualwan.model.Status;
+import dualwan.TestConfigs;
+import dualwan.TestStates;
 import dualwan.config.GpioConfig;
-import dualwan.decide.Decision;
+import dualwan.model.DaemonState;
 import dualwan.model.Mode;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.TargetHealth;
@@ -62,11 +63,17 @@ final class Fixtures {
                 target(Verdict.DOWN, 20, 20));
     }
 
-    static Status status(UplinkHealth isp1, UplinkHealth isp2, String active, Mode mode) {
+    /** The state the daemon shows for this health of isp1 and isp2 ({@code active} null: nothing chosen). */
+    static DaemonState status(UplinkHealth isp1, UplinkHealth isp2, String active, Mode mode) {
         Map<String, UplinkHealth> m = new LinkedHashMap<>();
         m.put("isp1", isp1);
         m.put("isp2", isp2);
-        Decision d = new Decision(Optional.ofNullable(active), T0, "test", Optional.empty());
-        return new Status(new HealthSnapshot(T0, m), d, mode, Map.of());
+        return TestStates.of(TestConfigs.twoWans(), new HealthSnapshot(T0, m), Optional.ofNullable(active), mode);
+    }
+
+    /** One uplink as the daemon shows it. */
+    static DaemonState.Uplink shown(UplinkHealth u) {
+        return TestStates.of(TestConfigs.twoWans(), new HealthSnapshot(T0, Map.of(u.wan(), u)), Optional.empty(),
+                Mode.AUTO).wan(u.wan()).orElseThrow();
     }
 }

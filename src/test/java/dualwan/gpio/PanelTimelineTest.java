@@ -3,8 +3,8 @@ package dualwan.gpio;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import dualwan.config.GpioConfig;
-import dualwan.decide.Decision;
 import dualwan.model.Mode;
+import dualwan.model.ModeResult;
 import dualwan.model.Verdict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,10 +59,10 @@ class PanelTimelineTest {
     }
 
     /** A daemon that accepts every mode; a forced uplink becomes active. */
-    private CompletableFuture<Decision> setMode(Mode mode) {
+    private CompletableFuture<ModeResult> setMode(Mode mode) {
         modeCalls.add(mode);
-        return CompletableFuture.completedFuture(new Decision(mode.forced().or(() -> Optional.of("isp1")),
-                time.instant(), "test", Optional.empty()));
+        return CompletableFuture.completedFuture(new ModeResult(mode, mode.forced().or(() -> Optional.of("isp1")),
+                "test"));
     }
 
     /** The four LED pins as 1/0, in panel order: isp1-health isp1-active isp2-health isp2-active. */

@@ -1,6 +1,7 @@
 package dualwan.gpio;
 
 import dualwan.config.GpioConfig;
+import dualwan.model.DaemonState;
 import dualwan.model.Mode;
 import dualwan.model.Verdict;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import java.util.Map;
 
 import static dualwan.gpio.Fixtures.down;
 import static dualwan.gpio.Fixtures.healthy;
+import static dualwan.gpio.Fixtures.shown;
 import static dualwan.gpio.Fixtures.status;
 import static dualwan.gpio.Fixtures.target;
 import static dualwan.gpio.Fixtures.up;
@@ -27,8 +29,8 @@ class PatternsTest {
 
     private static final List<GpioConfig.Led> LEDS = Fixtures.panel(GpioConfig.Provider.MOCK).ledList();
 
-    private static Map<String, LedPattern> leds(dualwan.model.Status s) {
-        return Patterns.of(LEDS, s.health(), s.decision(), s.mode());
+    private static Map<String, LedPattern> leds(DaemonState s) {
+        return Patterns.of(LEDS, s);
     }
 
     private static Map<String, LedPattern> expect(LedPattern h1, LedPattern a1, LedPattern h2, LedPattern a2) {
@@ -74,14 +76,14 @@ class PatternsTest {
 
     @Test
     void degradedMeansUpWithADownHostOrLossyTarget() {
-        assertTrue(Patterns.degraded(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.DOWN, 20, 20))));
-        assertTrue(Patterns.degraded(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.UP, 20, 4))),
+        assertTrue(shown(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.DOWN, 20, 20))).degraded());
+        assertTrue(shown(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.UP, 20, 4))).degraded(),
                 "4 of the last 20 lost = 20 %");
-        assertFalse(Patterns.degraded(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.UP, 20, 3))),
+        assertFalse(shown(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.UP, 20, 3))).degraded(),
                 "3 of 20 = 15 % is not degraded");
-        assertFalse(Patterns.degraded(uplink("isp1", Verdict.UP, false, up(), target(Verdict.UP, 3, 1))),
+        assertFalse(shown(uplink("isp1", Verdict.UP, false, up(), target(Verdict.UP, 3, 1))).degraded(),
                 "one early miss of three probes is too little to judge");
-        assertFalse(Patterns.degraded(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.UNKNOWN, 0, 0))),
+        assertFalse(shown(uplink("isp1", Verdict.UP, false, up(), up(), target(Verdict.UNKNOWN, 0, 0))).degraded(),
                 "a host not judged yet");
         assertEquals(expect(BLINK, ON, ON, OFF), leds(status(uplink("isp1", Verdict.UP, false, up(), up(),
                 target(Verdict.DOWN, 20, 20)), healthy("isp2"), "isp1", Mode.AUTO)));

@@ -3,6 +3,7 @@ package dualwan.mqtt;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
 import dualwan.model.Mode;
+import dualwan.model.StateJson;
 import dualwan.model.Verdict;
 import org.junit.jupiter.api.Test;
 
@@ -101,7 +102,7 @@ class HomeAssistantTest {
         verdicts.put("isp2", Verdict.DOWN);
         var status = MqttFixtures.status(Optional.empty(), Mode.AUTO, verdicts);
         Map<String, Map<String, Object>> payloads = Map.of(
-                topics.state(), published(status.json()),
+                topics.state(), published(StateJson.tree(status)),
                 topics.uplink("isp1"), published(Payloads.uplink(status, "isp1")),
                 topics.uplink("isp2"), published(Payloads.uplink(status, "isp2")));
         assertEquals(null, payloads.get(topics.uplink("isp2")).get("latency_ms"));

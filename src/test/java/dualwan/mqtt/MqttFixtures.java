@@ -1,13 +1,14 @@
 package dualwan.mqtt;
 
 import dualwan.TestConfigs;
-import dualwan.app.StateFile;
-import dualwan.model.Status;
+import dualwan.TestStates;
 import dualwan.config.Config;
 import dualwan.config.FileSetting;
 import dualwan.config.MqttConfig;
-import dualwan.decide.Decision;
+import dualwan.model.DaemonState;
 import dualwan.model.Mode;
+import dualwan.model.ModeControl;
+import dualwan.model.ModeResult;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.TargetHealth;
 import dualwan.health.UplinkHealth;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** Configs and states for the MQTT tests. */
 final class MqttFixtures {
@@ -48,7 +50,7 @@ final class MqttFixtures {
     }
 
     /** A state as the daemon would hand it to listeners: every host up with 12.5 ms and 5 % loss. */
-    static Status status(Optional<String> active, Mode mode, Map<String, Verdict> verdicts) {
+    static DaemonState status(Optional<String> active, Mode mode, Map<String, Verdict> verdicts) {
         Map<String, UplinkHealth> uplinks = new LinkedHashMap<>();
         int n = 1;
         for (var e : verdicts.entrySet()) {
@@ -59,16 +61,18 @@ final class MqttFixtures {
                     Map.of(TestConfigs.ip("192.0.2." + n), host), false));
             n++;
         }
-        HealthSnapshot health = new HealthSnapshot(T0, uplinks);
-        Decision decision = new Decision(active, T0, "test", Optional.empty());
-        Map<String, Object> json = StateFile.render(health, decision, mode, Optional.empty(), 0, Map.of());
-        return new Status(health, decision, mode, json);
+        return TestStates.of(TestConfigs.twoWans(), new HealthSnapshot(T0, uplinks), active, mode);
     }
 
-    static Status status(String active, Mode mode) {
+    static DaemonState status(String active, Mode mode) {
         Map<String, Verdict> bothUp = new LinkedHashMap<>();
         bothUp.put("isp1", Verdict.UP);
         bothUp.put("isp2", Verdict.UP);
         return status(Optional.of(active), mode, bothUp);
+    }
+
+    /** A daemon that accepts every mode: a forced uplink becomes active, auto leaves none chosen. */
+    static ModeControl acceptingEveryMode(String reason) {
+        return m -> CompletableFuture.completedFuture(new ModeResult(m, m.forced(), reason));
     }
 }

@@ -1,7 +1,6 @@
 package dualwan.mqtt;
 
 import dualwan.config.Config;
-import dualwan.decide.Decision;
 import dualwan.model.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,10 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +56,7 @@ class MqttReconnectTest {
              TestClient ha = TestClient.connect(broker.uri()).subscribe(P + "/availability")) {
             Config config = MqttFixtures.config(dir.resolve("state.json"), MqttFixtures.mqtt(relay.uri(), P));
             MqttReporter reporter = new MqttReporter(config,
-                    m -> CompletableFuture.completedFuture(new Decision(m.forced(), Instant.now(), "", Optional.empty())),
+                    MqttFixtures.acceptingEveryMode(""),
                     section -> { }, PahoBroker.factory(config.mqtt().orElseThrow(),
                     new Credentials(Optional.empty(), Optional.empty())),
                     new Backoff(Duration.ofMillis(10), Duration.ofMillis(20)));

@@ -3,7 +3,6 @@ package dualwan.mqtt;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
 import dualwan.config.ConfigLoader;
-import dualwan.decide.Decision;
 import dualwan.model.Mode;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.junit.jupiter.api.Assumptions;
@@ -16,12 +15,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -110,7 +107,7 @@ class MqttTlsTest {
                 """.formatted(dir.resolve("state.json"), broker.port(), pki.resolve(secret), pki.resolve(ca), P));
         Config config = ConfigLoader.load(yaml);
         MqttReporter r = MqttReporter.create(config, Credentials.load(yaml, config.mqtt().orElseThrow()),
-                m -> CompletableFuture.completedFuture(new Decision(m.forced(), Instant.now(), "", Optional.empty())),
+                MqttFixtures.acceptingEveryMode(""),
                 sections::add);
         r.stateChanged(MqttFixtures.status("isp1", Mode.AUTO));
         r.start();

@@ -1,14 +1,11 @@
 package dualwan.mqtt;
 
 import dualwan.config.Config;
-import dualwan.decide.Decision;
 import dualwan.model.Mode;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The reporter alone in its own JVM, for the test that kills it with SIGKILL: {@code BROKER PREFIX KEEPALIVE_S}.
@@ -24,7 +21,7 @@ public final class ReporterProcess {
                 "dualwan-child", Duration.ofSeconds(Long.parseLong(args[2])), Optional.empty(), Optional.empty(),
                 Optional.empty()));
         MqttReporter reporter = MqttReporter.create(config, Credentials.load(config.source(), config.mqtt().orElseThrow()),
-                m -> CompletableFuture.completedFuture(new Decision(m.forced(), Instant.now(), "", Optional.empty())),
+                MqttFixtures.acceptingEveryMode(""),
                 section -> { });
         reporter.stateChanged(MqttFixtures.status("isp1", Mode.AUTO));
         reporter.start();
