@@ -31,6 +31,8 @@ final class Daemon implements AutoCloseable {
     private final Path stateFile;
     private final Path log;
     private Process process;
+    /** {@code NAME=VALUE} pairs the daemon runs with (through env(1)), e.g. a PATH with stand-in tools. */
+    private final List<String> env = new ArrayList<>();
 
     private Daemon(Lab lab, Path dir, Path config, Path stateFile) {
         this.lab = lab;
@@ -81,8 +83,19 @@ final class Daemon implements AutoCloseable {
         return stateFile;
     }
 
+    /** Runs the daemon (and one-shot commands) with these {@code NAME=VALUE} settings added to its environment. */
+    Daemon withEnv(String... nameValues) {
+        env.addAll(List.of(nameValues));
+        return this;
+    }
+
     List<String> argv(String... cmd) {
-        List<String> a = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar(lab)));
+        List<String> a = new ArrayList<>();
+        if (!env.isEmpty()) {
+            a.add("env");
+            a.addAll(env);
+        }
+        a.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar(lab)));
         a.addAll(List.of(cmd));
         a.add("--config");
         a.add(config.toString());
