@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /** A kernel in memory for a real {@link dualwan.app.Daemon}: links the test sets, every ip command accepted. */
-public final class FakeKernel implements Kernel {
+public class FakeKernel implements Kernel {
 
     public final Map<String, LinkState> links = new ConcurrentHashMap<>();
     private volatile Consumer<KernelEvent> onChange = e -> { };
