@@ -15,6 +15,8 @@ import dualwan.gpio.SelfTest;
 import dualwan.linux.Discovery;
 import dualwan.plan.NftPlanner;
 import dualwan.linux.LinuxKernel;
+import dualwan.linux.Preflight;
+import dualwan.linux.Tools;
 import dualwan.plan.Planner;
 import dualwan.linux.ProcessRunner;
 import dualwan.plan.Reconciler;
@@ -130,6 +132,9 @@ public final class Main {
         if (config.isEmpty()) {
             return 2;
         }
+        if (toolProblems(Preflight.problems(config.get()), err)) {
+            return 2;
+        }
         out.println(config.get().source() + ": ok, " + config.get().wans().size() + " uplinks");
         // Files the daemon reads only at start: a problem is a warning here (check may run as another user).
         config.get().mqtt().ifPresent(m -> {
@@ -149,7 +154,7 @@ public final class Main {
             return 2;
         }
         Config config = loaded.get();
-        LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
+        LinuxKernel kernel = new LinuxKernel(new ProcessRunner(), Tools.find());
         Map<String, Planner.UplinkAddressing> addressing = Discovery.readAll(kernel, config.wans());
         String best = config.wans().stream().min((a, b) -> Integer.compare(a.priority(), b.priority())).orElseThrow().name();
         RoutingPlan plan = Planner.plan(config, addressing, Optional.of(best));
@@ -216,6 +221,12 @@ public final class Main {
         return SelfTest.run(config.get().gpio().get(), args, out, err);
     }
 
+    /** A missing or too old ip, nft or conntrack: each said on its own line, before anything else happens. */
+    private static boolean toolProblems(List<String> problems, PrintStream err) {
+        problems.forEach(p -> err.println("dualwan: " + p));
+        return !problems.isEmpty();
+    }
+
     private static int runDaemon(List<String> args, PrintStream err) {
         Optional<Config> config;
         try {
@@ -225,6 +236,10 @@ public final class Main {
             return 2;
         }
         if (config.isEmpty()) {
+            return 2;
+        }
+        Tools tools = Tools.find();
+        if (toolProblems(Preflight.check(config.get(), tools), err)) {
             return 2;
         }
         Optional<Credentials> credentials = Optional.empty();
@@ -237,7 +252,7 @@ public final class Main {
                 return 2;
             }
         }
-        Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
+        Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner(), tools), NativeProber::new,
                 Clock.systemUTC());
         Optional<DnsFollower> dns = config.get().dns().filter(DnsConfig::followActive)
                 .map(d -> new DnsFollower(config.get(), d, new Dnsmasq(d.dnsmasqPidFile()), daemon::setSection));
