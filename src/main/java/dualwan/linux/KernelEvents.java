@@ -120,9 +120,11 @@ final class KernelEvents implements AutoCloseable {
                 }
             }
             return exitReason(p, stderr);
+        } catch (IOException e) {
+            return e.toString(); // the pipe or the process: no stack trace to learn from
         } catch (Throwable t) {
             if (!closed) {
-                Logger.warn(t, "ip monitor: {}", t.toString());
+                Logger.error(t, "kernel events: a bug ended this run of ip monitor");
             }
             return t.toString();
         } finally {
