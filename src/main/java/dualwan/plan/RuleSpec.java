@@ -48,7 +48,7 @@ public record RuleSpec(int priority, Optional<Integer> fwmark, Optional<Inet4Add
 
     private List<String> args(String verb) {
         List<String> a = new ArrayList<>(List.of("rule", verb, "priority", Integer.toString(priority)));
-        fwmark.ifPresent(m -> a.addAll(List.of("fwmark", "0x" + Integer.toHexString(m))));
+        fwmark.ifPresent(m -> a.addAll(List.of("fwmark", ConnMarks.hex(m))));
         from.ifPresent(s -> a.addAll(List.of("from", s.getHostAddress())));
         a.addAll(List.of("lookup", table));
         if (suppressDefault) {

@@ -70,7 +70,11 @@ class ToolsTest {
 
     @Test
     void findsTheRealIpOfThisMachine() {
+        long start = System.nanoTime();
         Tools tools = Tools.find(Tools.searchPath(null, System.getenv("PATH")), new ProcessRunner());
+        System.out.printf("[tools] searched %d directories and read the versions of %s in %.1f ms%n",
+                tools.searched().size(), java.util.Arrays.stream(Tool.values()).filter(t -> tools.found(t).isPresent())
+                        .map(t -> t.command).toList(), (System.nanoTime() - start) / 1e6);
         org.junit.jupiter.api.Assumptions.assumeTrue(tools.found(Tool.IP).isPresent(), "iproute2 is not installed");
         Tools.Found ip = tools.found(Tool.IP).get();
         assertTrue(ip.path().isAbsolute(), ip.toString());
