@@ -15,6 +15,8 @@ import dualwan.gpio.SelfTest;
 import dualwan.linux.Discovery;
 import dualwan.plan.NftPlanner;
 import dualwan.linux.LinuxKernel;
+import dualwan.linux.Preflight;
+import dualwan.linux.Tools;
 import dualwan.plan.Planner;
 import dualwan.linux.ProcessRunner;
 import dualwan.plan.Reconciler;
@@ -131,6 +133,9 @@ public final class Main {
         if (config.isEmpty()) {
             return 2;
         }
+        if (toolProblems(Preflight.problems(config.get()), err)) {
+            return 2;
+        }
         out.println(config.get().source() + ": ok, " + config.get().wans().size() + " uplinks");
         // Files the daemon reads only at start: a problem is a warning here (check may run as another user).
         config.get().mqtt().ifPresent(m -> {
@@ -153,7 +158,7 @@ public final class Main {
             return 2;
         }
         Config config = loaded.get();
-        LinuxKernel kernel = new LinuxKernel(new ProcessRunner());
+        LinuxKernel kernel = new LinuxKernel(new ProcessRunner(), Tools.find());
         Map<String, Planner.UplinkAddressing> addressing = Discovery.readAll(kernel, config.wans());
         Optional<KernelTarget> target = Simulator.run(config, Simulator.Network.perfect(), STEADY_STATE, addressing)
                 .lastTarget();
@@ -223,6 +228,12 @@ public final class Main {
         return SelfTest.run(config.get().gpio().get(), args, out, err);
     }
 
+    /** A missing or too old ip, nft or conntrack: each said on its own line, before anything else happens. */
+    private static boolean toolProblems(List<String> problems, PrintStream err) {
+        problems.forEach(p -> err.println("dualwan: " + p));
+        return !problems.isEmpty();
+    }
+
     private static int runDaemon(List<String> args, PrintStream err) {
         Optional<Config> config;
         try {
@@ -232,6 +243,10 @@ public final class Main {
             return 2;
         }
         if (config.isEmpty()) {
+            return 2;
+        }
+        Tools tools = Tools.find();
+        if (toolProblems(Preflight.check(config.get(), tools), err)) {
             return 2;
         }
         Optional<Credentials> credentials = Optional.empty();
@@ -244,7 +259,7 @@ public final class Main {
                 return 2;
             }
         }
-        Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner()), NativeProber::new,
+        Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner(), tools), NativeProber::new,
                 Clock.systemUTC());
         daemon.onFatal(reason -> {
             Logger.error("{}; exiting so that the service manager restarts dualwan", reason);

@@ -125,7 +125,8 @@ public final class Engine {
         }
         runTimers(now, out);
         out.probes.addAll(monitor.due(now));
-        if (pendingMode.isPresent() && !now.isBefore(lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP))) {
+        if (pendingMode.isPresent() && (!now.isBefore(lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP))
+                || !wouldMove(pendingMode.get(), now))) {
             applyMode(now, out);
         }
         boolean holdEnded = reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
@@ -291,6 +292,22 @@ public final class Engine {
         ModeResult result = new ModeResult(mode, decision.active(), decision.reason());
         pendingModeIds.forEach(id -> out.modeReplies.add(new Outputs.ModeReply(id, Optional.of(result), Optional.empty())));
         pendingModeIds.clear();
+    }
+
+    /** Whether {@code m} would move any traffic now (only such commands are held to one per second). */
+    private boolean wouldMove(Mode m, Instant now) {
+        HealthSnapshot health = monitor.snapshot(now);
+        if (!Decider.decide(config, health, m, decision, now).active().equals(decision.active())) {
+            return true;
+        }
+        for (PolicyConfig p : config.policies()) {
+            PolicyDecision before = policies.get(p.name());
+            if (!PolicyDecider.decide(p, config.failback().hold(), health, m, before, now).uplinks()
+                    .equals(before.uplinks())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void kernelReport(Input.KernelReport r, Step out) {

@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link Kernel} through iproute2 ({@code ip -json} to read) and sysfs (carrier). The control loop, the address
- * reader and the kernel worker call it from their threads; only the kept-open carrier files are shared state,
- * and {@link #link} is synchronized for them.
+ * {@link Kernel} through iproute2 ({@code ip -json} to read), nft, conntrack and sysfs (carrier). Every program
+ * runs by the absolute path {@link Tools} found at start. The control loop, the address reader and the kernel
+ * worker call it from their threads; only the kept-open carrier files are shared state, and {@link #link} is
+ * synchronized for them.
  */
 public final class LinuxKernel implements Kernel {
 
@@ -34,17 +34,19 @@ public final class LinuxKernel implements Kernel {
     private static final int CONNTRACK_ATTEMPTS = 3;
 
     private final CommandRunner runner;
+    private final Tools tools;
     private final Path sysClassNet;
     /** Open {@code carrier} files: re-reading one is a single pread, where opening it walks sysfs paths. */
     private final Map<String, FileChannel> carrierFiles = new HashMap<>();
     private final ByteBuffer carrierByte = ByteBuffer.allocate(8);
 
-    public LinuxKernel(CommandRunner runner) {
-        this(runner, Path.of("/sys/class/net"));
+    public LinuxKernel(CommandRunner runner, Tools tools) {
+        this(runner, tools, Path.of("/sys/class/net"));
     }
 
-    LinuxKernel(CommandRunner runner, Path sysClassNet) {
+    LinuxKernel(CommandRunner runner, Tools tools, Path sysClassNet) {
         this.runner = runner;
+        this.tools = tools;
         this.sysClassNet = sysClassNet;
     }
 
@@ -94,30 +96,36 @@ public final class LinuxKernel implements Kernel {
         }
     }
 
+    /** The monitor needs {@code ip}: without it (only when {@link Preflight} was skipped) this throws. */
     @Override
     public AutoCloseable watch(Consumer<KernelEvent> onChange) {
-        return new KernelEvents(onChange);
+        try {
+            return new KernelEvents(Path.of(tools.path(Tools.Tool.IP)), onChange);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
     public Map<String, Inet4Address[]> addressesAndPeers() throws IOException {
-        return IpJson.addressesAndPeers(check(List.of("ip", "-json", "-4", "addr", "show")).stdout());
+        return IpJson.addressesAndPeers(readIp("-json", "-4", "addr", "show").stdout());
     }
 
     @Override
     public Map<String, Inet4Address> mainDefaultGateways() throws IOException {
-        return IpJson.defaultGateways(check(List.of("ip", "-json", "-4", "route", "show", "table", "main", "default")).stdout());
+        return IpJson.defaultGateways(readIp("-json", "-4", "route", "show", "table", "main", "default").stdout());
     }
 
     @Override
     public List<RuleSpec> rules() throws IOException {
-        return IpJson.rules(check(List.of("ip", "-json", "-4", "rule", "show")).stdout());
+        return IpJson.rules(readIp("-json", "-4", "rule", "show").stdout());
     }
 
     @Override
     public Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException {
-        // One process for every table: the daemon reconciles every 10 s and should cost next to nothing.
-        Map<String, List<RouteSpec>> all = IpJson.routesByTable(check(List.of("ip", "-json", "-4", "route", "show", "table", "all")).stdout());
+        // One process for every table: the daemon compares after every kernel event about its rules or tables
+        // (at most once a second) and every 30 s, so this should cost next to nothing.
+        Map<String, List<RouteSpec>> all = IpJson.routesByTable(readIp("-json", "-4", "route", "show", "table", "all").stdout());
         Map<Integer, List<RouteSpec>> out = new HashMap<>();
         for (int id : ids) {
             out.put(id, all.getOrDefault(Integer.toString(id), List.of()));
@@ -127,16 +135,14 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public Optional<String> ip(List<String> args) throws IOException {
-        List<String> argv = new ArrayList<>(args.size() + 1);
-        argv.add("ip");
-        argv.addAll(args);
-        CommandRunner.Result r = runner.run(argv);
+        CommandRunner.Result r = runner.run(tools.argv(Tools.Tool.IP, args));
         return r.ok() ? Optional.empty() : Optional.of(r.stderr().trim());
     }
 
     @Override
     public Optional<String> nftTable() throws IOException {
-        CommandRunner.Result r = runner.run(List.of("nft", "-t", "-s", "list", "table", NftPlanner.FAMILY, NftPlanner.TABLE));
+        CommandRunner.Result r = runner.run(tools.argv(Tools.Tool.NFT, List.of("-t", "-s", "list", "table",
+                NftPlanner.FAMILY, NftPlanner.TABLE)));
         if (r.ok()) {
             return Optional.of(r.stdout());
         }
@@ -148,10 +154,10 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public Optional<String> nft(String script) throws IOException {
-        for (List<String> argv : List.of(List.of("nft", "-c", "-f", "-"), List.of("nft", "-f", "-"))) {
-            CommandRunner.Result r = runner.run(argv, script);
+        for (List<String> args : List.of(List.of("-c", "-f", "-"), List.of("-f", "-"))) {
+            CommandRunner.Result r = runner.run(tools.argv(Tools.Tool.NFT, args), script);
             if (!r.ok()) {
-                return Optional.of(String.join(" ", argv) + ": " + r.stderr().trim());
+                return Optional.of("nft " + String.join(" ", args) + ": " + r.stderr().trim());
             }
         }
         return Optional.empty();
@@ -164,9 +170,7 @@ public final class LinuxKernel implements Kernel {
      */
     @Override
     public int conntrack(List<String> args) throws IOException {
-        List<String> argv = new ArrayList<>(args.size() + 1);
-        argv.add("conntrack");
-        argv.addAll(args);
+        List<String> argv = tools.argv(Tools.Tool.CONNTRACK, args);
         for (int attempt = 1; ; attempt++) {
             CommandRunner.Result r = runner.run(argv);
             Matcher m = DELETED.matcher(r.stderr());
@@ -182,7 +186,9 @@ public final class LinuxKernel implements Kernel {
         }
     }
 
-    private CommandRunner.Result check(List<String> argv) throws IOException {
+    /** Runs {@code ip ARGS} to read: a failure is an IOException with its message. */
+    private CommandRunner.Result readIp(String... args) throws IOException {
+        List<String> argv = tools.argv(Tools.Tool.IP, List.of(args));
         CommandRunner.Result r = runner.run(argv);
         if (!r.ok()) {
             throw new IOException(String.join(" ", argv) + ": " + r.stderr().trim());

@@ -53,7 +53,8 @@ public final class Planner {
             WanConfig w = wans.get(i);
             UplinkAddressing a = uplinks.getOrDefault(w.name(), new UplinkAddressing(false, Optional.empty(), Optional.empty()));
             rules.add(RuleSpec.fwmark(base + 1 + i, w.mark(), w.table()));
-            a.address().ifPresent(addr -> rules.add(RuleSpec.from(base + 20 + wans.indexOf(w), addr, w.table())));
+            int slot = i;
+            a.address().ifPresent(addr -> rules.add(RuleSpec.from(base + 20 + slot, addr, w.table())));
             List<RouteSpec> routes = new ArrayList<>();
             if (a.present() && a.gateway().isPresent()) {
                 routes.add(RouteSpec.defaultVia(a.gateway().get(), w.iface()));

@@ -29,10 +29,26 @@ public record RuleSpec(int priority, Optional<Integer> fwmark, Optional<Inet4Add
         return new RuleSpec(priority, Optional.empty(), Optional.empty(), false, Integer.toString(table), false);
     }
 
-    /** Arguments after {@code ip rule add}. */
+    /** Arguments after {@code ip}: {@code rule add priority P SELECTORS lookup T}. */
     public List<String> addArgs() {
-        List<String> a = new ArrayList<>(List.of("rule", "add", "priority", Integer.toString(priority)));
-        fwmark.ifPresent(m -> a.addAll(List.of("fwmark", "0x" + Integer.toHexString(m))));
+        return args("add");
+    }
+
+    /**
+     * Arguments after {@code ip} that delete exactly this rule: {@code rule del} with its priority, selectors and
+     * table, so that another rule at the same priority is never the one deleted. Not for a {@code foreign} rule,
+     * whose selectors this record does not hold.
+     */
+    public List<String> delArgs() {
+        if (foreign) {
+            throw new IllegalStateException("a foreign rule can only be deleted by its priority: " + this);
+        }
+        return args("del");
+    }
+
+    private List<String> args(String verb) {
+        List<String> a = new ArrayList<>(List.of("rule", verb, "priority", Integer.toString(priority)));
+        fwmark.ifPresent(m -> a.addAll(List.of("fwmark", ConnMarks.hex(m))));
         from.ifPresent(s -> a.addAll(List.of("from", s.getHostAddress())));
         a.addAll(List.of("lookup", table));
         if (suppressDefault) {

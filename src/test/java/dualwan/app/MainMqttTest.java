@@ -1,5 +1,8 @@
 package dualwan.app;
 
+import dualwan.linux.FakeTools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +24,18 @@ class MainMqttTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private AutoCloseable toolPath;
+
+    /** Tools as on Debian 12, so the preflight passes whatever this machine has installed. */
+    @BeforeEach
+    void fakeTools() throws Exception {
+        toolPath = FakeTools.use(FakeTools.write(dir.resolve("tools"), FakeTools.DEBIAN_12));
+    }
+
+    @AfterEach
+    void restoreToolPath() throws Exception {
+        toolPath.close();
+    }
 
     private int run(String... args) {
         return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),

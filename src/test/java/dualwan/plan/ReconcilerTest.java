@@ -74,16 +74,62 @@ class ReconcilerTest {
                 Reconciler.commands(plan, IpJson.rules(RULES_IN_PLACE), have));
     }
 
-    @Test
-    void duplicatesAndStrangersInTheOwnedBlockAreCleared() throws Exception {
-        String rules = RULES_IN_PLACE.replace("{\"priority\":1030",
-                "{\"priority\":1030,\"src\":\"all\",\"table\":\"200\"},{\"priority\":1050,\"src\":\"all\",\"iif\":\"eth0\",\"table\":\"7\"},{\"priority\":1030");
+    private List<String> ruleCommands(String rulesJson) throws Exception {
         RoutingPlan plan = Planner.plan(config, addressing, Optional.of("isp1"));
         var have = tables(table("100.64.1.1", "wan1"), table("100.64.2.1", "wan2"),
                 "[{\"dst\":\"default\",\"gateway\":\"100.64.1.1\",\"dev\":\"wan1\",\"flags\":[\"onlink\"]}]");
-        List<String> cmds = Reconciler.commands(plan, IpJson.rules(rules), have).stream().map(c -> String.join(" ", c)).toList();
-        assertEquals(List.of("rule del priority 1030", "rule del priority 1030", "rule add priority 1030 lookup 200",
-                "rule del priority 1050"), cmds);
+        return Reconciler.commands(plan, IpJson.rules(rulesJson), have).stream().map(c -> String.join(" ", c)).toList();
+    }
+
+    /** RULES_IN_PLACE with the rules at {@code priority} replaced by {@code slot} (JSON objects, oldest first). */
+    private static String withSlot(int priority, String slot) {
+        String prefix = "{\"priority\":" + priority + ",";
+        int start = RULES_IN_PLACE.indexOf(prefix);
+        int end = RULES_IN_PLACE.indexOf('}', start) + 1;
+        return RULES_IN_PLACE.substring(0, start) + slot + RULES_IN_PLACE.substring(end);
+    }
+
+    @Test
+    void aChangedMarkIsAddedBeforeTheOldRuleIsDeletedByItsFullSpec() throws Exception {
+        assertEquals(List.of("rule add priority 1001 fwmark 0x65 lookup 101", "rule del priority 1001 fwmark 0x64 lookup 101"),
+                ruleCommands(withSlot(1001, "{\"priority\":1001,\"src\":\"all\",\"fwmark\":\"0x64\",\"table\":\"101\"}")));
+    }
+
+    @Test
+    void aNewAddressGetsItsRuleBeforeTheOldAddressLosesIt() throws Exception {
+        assertEquals(List.of("rule add priority 1020 from 100.64.1.2 lookup 101", "rule del priority 1020 from 100.64.1.9 lookup 101"),
+                ruleCommands(withSlot(1020, "{\"priority\":1020,\"src\":\"100.64.1.9\",\"table\":\"101\"}")));
+    }
+
+    @Test
+    void aDuplicateGoesByItsFullSpecAndWhatIsInPlaceIsNeverAddedAgain() throws Exception {
+        assertEquals(List.of("rule del priority 1030 lookup 200"), ruleCommands(withSlot(1030,
+                "{\"priority\":1030,\"src\":\"all\",\"table\":\"200\"},{\"priority\":1030,\"src\":\"all\",\"table\":\"200\"}")));
+    }
+
+    @Test
+    void aForeignRuleGoesFirstByPriorityTakingTheOlderRulesWithIt() throws Exception {
+        String foreign = "{\"priority\":1030,\"src\":\"all\",\"iif\":\"eth0\",\"table\":\"200\"}";
+        String ours = "{\"priority\":1030,\"src\":\"all\",\"table\":\"200\"}";
+        // the foreign rule is the oldest: one bare delete removes exactly it, ours stays
+        assertEquals(List.of("rule del priority 1030"), ruleCommands(withSlot(1030, foreign + "," + ours)));
+        // ours is older: the bare deletes take it too, so it is added again after
+        assertEquals(List.of("rule del priority 1030", "rule del priority 1030", "rule add priority 1030 lookup 200"),
+                ruleCommands(withSlot(1030, ours + "," + foreign)));
+        // a stranger alone in a slot we do not use
+        assertEquals(List.of("rule del priority 1050"), ruleCommands(RULES_IN_PLACE.replace("{\"priority\":32766",
+                "{\"priority\":1050,\"src\":\"all\",\"iif\":\"eth0\",\"table\":\"7\"},{\"priority\":32766")));
+    }
+
+    @Test
+    void aSlotWhereTheKernelWouldPickTheWrongRuleIsClearedAndFilledAgain() throws Exception {
+        // add "lookup 200" next to "from X lookup 200" fails with EEXIST: the kernel ignores the source we leave out
+        assertEquals(List.of("rule del priority 1030", "rule add priority 1030 lookup 200"),
+                ruleCommands(withSlot(1030, "{\"priority\":1030,\"src\":\"100.64.1.2\",\"table\":\"200\"}")));
+        // del "lookup 101" would remove the older "from 100.64.1.2 lookup 101", the one we want
+        assertEquals(List.of("rule del priority 1020", "rule del priority 1020", "rule add priority 1020 from 100.64.1.2 lookup 101"),
+                ruleCommands(withSlot(1020, "{\"priority\":1020,\"src\":\"100.64.1.2\",\"table\":\"101\"},"
+                        + "{\"priority\":1020,\"src\":\"all\",\"table\":\"101\"}")));
     }
 
     @Test
