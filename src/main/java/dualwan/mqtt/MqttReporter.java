@@ -54,6 +54,8 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     static final String ONLINE = "online";
     static final String OFFLINE = "offline";
     static final int MAX_UNSENT_EVENTS = 32;
+    /** A publish refused on a live connection is tried again this soon. */
+    static final Duration REPUBLISH_AFTER = Duration.ofSeconds(1);
     static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** At a clean stop, time for {@code offline} to reach the broker before the disconnect. */
@@ -80,6 +82,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     private volatile int connections;
 
     private boolean connected;
+    private boolean republishScheduled;
     private Instant connectedAt = Instant.EPOCH;
     private Optional<String> lastError = Optional.empty();
     private ScheduledFuture<?> retry;
@@ -262,7 +265,30 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         showSection();
     }
 
+    /**
+     * A publish refused while the connection is still up (too many in flight, a full buffer) is no reason to
+     * drop it: publish the newest state and the unsent events again shortly. A dead connection reconnects.
+     */
     private void failed(IOException e) {
+        if (connected && broker.connected()) {
+            Logger.warn("mqtt: publishing failed on a live connection: {}; trying again in {} ms", e.getMessage(),
+                    REPUBLISH_AFTER.toMillis());
+            if (!republishScheduled && !closed) {
+                republishScheduled = true;
+                schedule(() -> {
+                    republishScheduled = false;
+                    if (connected) {
+                        publishState();
+                        try {
+                            publishEvents();
+                        } catch (IOException again) {
+                            failed(again);
+                        }
+                    }
+                }, REPUBLISH_AFTER);
+            }
+            return;
+        }
         Logger.warn("mqtt: publishing failed: {}", e.getMessage());
         onLost(e.getMessage());
     }

@@ -28,6 +28,8 @@ final class FakeBroker implements Broker {
     int connectAttempts;
     /** When false, no publication is acknowledged (PUBACKs lost with a dead connection). */
     volatile boolean acknowledge = true;
+    /** This many publications fail (the client refuses, e.g. too many in flight) while the connection stays up. */
+    volatile int failPublishes;
 
     Factory factory() {
         return e -> {
@@ -76,6 +78,12 @@ final class FakeBroker implements Broker {
         synchronized (this) {
             if (!connected) {
                 throw new IOException("Client is not connected");
+            }
+            if (failPublishes > 0) {
+                failPublishes--;
+                calls.add(new Call("publish-failed", m.topic(), text(m), m.retained()));
+                notifyAll();
+                throw new IOException("Too many publishes in progress");
             }
             // Decided before a test woken by notifyAll can change it: this publication's fate is fixed here.
             boolean acknowledged = acknowledge;

@@ -190,6 +190,19 @@ class MqttReporterTest {
     }
 
     @Test
+    void aPublishThatFailsWhileTheConnectionIsUpIsRetriedWithoutReconnecting() throws Exception {
+        reporter.stateChanged(status("isp1", Mode.AUTO));
+        startConnected();
+        broker.clear();
+        broker.failPublishes = 1;
+        reporter.stateChanged(status("isp2", Mode.force("isp2")));
+        broker.await(c -> c.what().equals("publish-failed"));
+        broker.await(c -> c.what().equals("publish") && c.topic().equals(P + "/state"));
+        assertEquals("isp2", json(broker.published(P + "/state").getLast().payload()).get("mode"));
+        assertEquals(1, reporter.connections(), "the live connection was kept");
+    }
+
+    @Test
     void afterAReconnectTheCurrentStateIsPublishedNotTheOneBeforeTheLoss() throws Exception {
         reporter.stateChanged(status("isp1", Mode.AUTO));
         startConnected();
