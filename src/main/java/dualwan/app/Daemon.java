@@ -3,11 +3,11 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.WanConfig;
 import dualwan.engine.Engine;
+import dualwan.engine.Note;
 import dualwan.engine.Input;
 import dualwan.engine.Outputs;
 import dualwan.engine.StateView;
 import dualwan.health.LinkState;
-import dualwan.linux.Discovery;
 import dualwan.linux.Kernel;
 import dualwan.linux.KernelEvent;
 import dualwan.linux.KernelWorker;
@@ -19,8 +19,6 @@ import dualwan.model.ProbeResult;
 import dualwan.model.StateJson;
 import dualwan.model.StateListener;
 import dualwan.model.SwitchEvent;
-import dualwan.plan.Planner;
-import dualwan.plan.RouteSpec;
 import dualwan.probe.Prober;
 import org.tinylog.Logger;
 
@@ -37,8 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -72,12 +68,7 @@ public final class Daemon implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** Reads addresses (two {@code ip} runs) off the loop, one read at a time. */
-    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dualwan-reader");
-        t.setDaemon(true);
-        return t;
-    });
+    private final AddressReader addresses;
     private final FastCarrier fastCarrier;
 
     // Handed over by other threads.
@@ -98,8 +89,6 @@ public final class Daemon implements AutoCloseable {
     private boolean started;
     private final List<Input> beforeStart = new ArrayList<>();
     private final Map<String, Object> sections = new LinkedHashMap<>();
-    private boolean readingAddressing;
-    private boolean readAgain;
     private int failedSteps;
     private boolean firstProbeLogged;
     private Instant lastPing = Instant.MIN;
@@ -115,6 +104,7 @@ public final class Daemon implements AutoCloseable {
         this.engine = new Engine(config);
         this.eventFilter = new EventFilter(config);
         this.fastCarrier = new FastCarrier(loop, this::checkActiveCarrier);
+        this.addresses = new AddressReader(config, kernel, this::execute, this::handle);
         loop.setRemoveOnCancelPolicy(true); // a replaced wake-up should not linger in the queue and fire for nothing
         this.prober = probers.open(this::onResult);
     }
@@ -132,25 +122,10 @@ public final class Daemon implements AutoCloseable {
     /** Reads what is in place, makes the first decision and starts probing. Returns once that is done. */
     public void start() throws Exception {
         loop.submit(() -> {
-            Map<String, LinkState> links = readLinks();
-            Optional<Map<String, Planner.UplinkAddressing>> addressing;
-            try {
-                addressing = Optional.of(Discovery.readAll(kernel, config.wans()));
-            } catch (IOException | RuntimeException e) {
-                Logger.warn("cannot read addresses at start: {}", e.getMessage());
-                addressing = Optional.empty();
-            }
-            boolean nftPresent;
-            try {
-                nftPresent = kernel.nftTable().isPresent();
-            } catch (IOException | RuntimeException e) {
-                Logger.warn("cannot read the nftables table: {}", e.getMessage());
-                nftPresent = false;
-            }
-            StateJson.Saved saved = stateFile.readText().map(StateJson::saved).orElse(StateJson.Saved.NONE);
-            worker = new KernelWorker(kernel, mono, nftPresent ? saved.tableDigest() : Optional.empty(),
-                    r -> post(r));
-            handle(new Input.Start(links, addressing, activeInKernel(), nftPresent, saved));
+            StartUp found = StartUp.read(config, kernel, stateFile);
+            worker = new KernelWorker(kernel, mono, found.start().nftTablePresent()
+                    ? found.start().saved().tableDigest() : Optional.empty(), r -> post(r));
+            handle(found.start());
             started = true;
             beforeStart.forEach(this::handle);
             beforeStart.clear();
@@ -208,7 +183,7 @@ public final class Daemon implements AutoCloseable {
         }
         prober.close();
         loop.shutdownNow();
-        reader.shutdownNow();
+        addresses.close();
         try {
             loop.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -258,7 +233,7 @@ public final class Daemon implements AutoCloseable {
 
     private void dispatch(Outputs out, Instant now) {
         out.notes().forEach(n -> {
-            if (n.level() == Engine.Note.Level.WARN) {
+            if (n.level() == Note.Level.WARN) {
                 Logger.warn(n.text());
             } else {
                 Logger.info(n.text());
@@ -287,12 +262,12 @@ public final class Daemon implements AutoCloseable {
             publish(now);
         }
         if (out.readAddressing()) {
-            readAddressing();
+            addresses.read();
         }
         pingWatchdog(now);
         scheduleWake(now, out.wakeAt());
         if (out.readLinks()) {
-            handle(new Input.Links(readLinks()));
+            handle(new Input.Links(StartUp.links(config, kernel)));
         }
     }
 
@@ -394,65 +369,10 @@ public final class Daemon implements AutoCloseable {
     private void checkActiveCarrier() {
         Optional<WanConfig> active = engine.active().flatMap(config::wan);
         if (active.isPresent() && started) {
-            LinkState link = readLink(active.get());
+            LinkState link = StartUp.link(kernel, active.get());
             if (engine.link(active.get().name()).filter(link::equals).isEmpty()) {
                 handle(new Input.Links(Map.of(active.get().name(), link)));
             }
-        }
-    }
-
-    private Map<String, LinkState> readLinks() {
-        Map<String, LinkState> links = new LinkedHashMap<>();
-        config.wans().forEach(w -> links.put(w.name(), readLink(w)));
-        return links;
-    }
-
-    /** Carrier from sysfs, no process. A read that fails counts as no carrier, and says why. */
-    private LinkState readLink(WanConfig w) {
-        try {
-            return kernel.link(w.iface());
-        } catch (RuntimeException e) {
-            Logger.warn("cannot read the link of {}: {}", w.iface(), e.toString());
-            return LinkState.NO_CARRIER;
-        }
-    }
-
-    /** Off the loop; one read at a time, and one more if asked meanwhile. */
-    private void readAddressing() {
-        if (readingAddressing) {
-            readAgain = true;
-            return;
-        }
-        readingAddressing = true;
-        reader.execute(() -> {
-            Input result;
-            try {
-                result = new Input.Addressing(Discovery.readAll(kernel, config.wans()));
-            } catch (IOException | RuntimeException e) {
-                result = new Input.ReadFailed("addresses", e.getMessage());
-            }
-            Input done = result;
-            execute(() -> {
-                readingAddressing = false;
-                handle(done);
-                if (readAgain) {
-                    readAgain = false;
-                    readAddressing();
-                }
-            });
-        });
-    }
-
-    /** Which uplink the LAN table already points at: a restart keeps it instead of switching. */
-    private Optional<String> activeInKernel() {
-        try {
-            List<RouteSpec> lan = kernel.tables(List.of(config.routing().lanTable())).get(config.routing().lanTable());
-            return lan.stream().filter(r -> r.dst().equals("default")).findFirst().flatMap(RouteSpec::dev)
-                    .flatMap(dev -> config.wans().stream().filter(w -> w.iface().equals(dev)).findFirst())
-                    .map(WanConfig::name);
-        } catch (IOException | RuntimeException e) {
-            Logger.warn("cannot read table {}: {}", config.routing().lanTable(), e.getMessage());
-            return Optional.empty();
         }
     }
 

@@ -51,18 +51,6 @@ import java.util.function.UnaryOperator;
  */
 public final class Engine {
 
-    /** Carrier is re-read on every kernel event and in the fast window; this poll is only the safety net. */
-    static final Duration LINK_POLL = Duration.ofSeconds(10);
-    /** Addresses and auto gateways, likewise re-read on events. */
-    static final Duration DISCOVERY = Duration.ofSeconds(60);
-    /** A burst of address events costs a few reads a second, not one per event. */
-    static final Duration DISCOVERY_ON_EVENT_MIN_GAP = Duration.ofMillis(200);
-    /** A failed read is tried again this soon. */
-    static final Duration READ_RETRY = Duration.ofSeconds(1);
-    /** Kernel events about our own tables ask for a repair at most this often (a program fighting us). */
-    static final Duration REPAIR_MIN_GAP = Duration.ofSeconds(1);
-    /** RTT and loss figures are shown fresh this often when nothing else changed. */
-    static final Duration STATE_REFRESH = Duration.ofSeconds(5);
     /** Mode commands that flip back and forth move the kernel at most this often; the last one wins. */
     static final Duration MODE_SWITCH_MIN_GAP = Duration.ofSeconds(1);
 
@@ -88,12 +76,7 @@ public final class Engine {
     private long seenVerdictChanges = -1;
     private long seenConfirmingChanges = -1;
 
-    private Instant nextLinkPoll;
-    private Instant nextDiscovery;
-    private Instant lastDiscovery = Instant.MIN;
-    private Instant nextStateRefresh;
-    private Instant lastRepair = Instant.MIN;
-    private boolean repairPending;
+    private final Timers timers = new Timers();
     private Optional<Mode> pendingMode = Optional.empty();
     private final List<Long> pendingModeIds = new ArrayList<>();
     private Instant lastCommandSwitch = Instant.MIN;
@@ -117,13 +100,16 @@ public final class Engine {
             case Input.Addressing a -> setAddressing(a.addressing(), now, out);
             case Input.ReadFailed f -> {
                 out.note(Note.Level.WARN, "cannot read " + f.what() + ": " + f.error() + "; trying again");
-                nextDiscovery = earliest(nextDiscovery, now.plus(READ_RETRY));
+                timers.readFailed(now);
             }
             case Input.KernelChanged k -> kernelChanged(k.needs(), now);
             case Input.ModeRequest m -> modeRequest(m, out);
             case Input.KernelReport r -> kernelReport(r, out);
         }
-        runTimers(now, out);
+        Timers.Due due = timers.run(now);
+        out.readLinks = due.links();
+        out.readAddressing = due.addressing();
+        out.repair = due.repair();
         out.probes.addAll(monitor.due(now));
         if (pendingMode.isPresent() && (!now.isBefore(lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP))
                 || !wouldMove(pendingMode.get(), now))) {
@@ -138,10 +124,7 @@ public final class Engine {
             seenConfirmingChanges = monitor.confirmingChanges();
             out.stateChanged = true;
         }
-        if (out.stateChanged || !now.isBefore(nextStateRefresh)) {
-            out.stateChanged = true;
-            nextStateRefresh = now.plus(STATE_REFRESH);
-        }
+        out.stateChanged = timers.refresh(now, out.stateChanged);
         return out.build(nextWake());
     }
 
@@ -176,21 +159,14 @@ public final class Engine {
         monitor = new Monitor(config, now);
         kernelSync = new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, now, Optional.empty(), 0,
                 s.saved().tableDigest());
-        nextLinkPoll = now.plus(LINK_POLL);
-        nextStateRefresh = now;
+        timers.start(now, s.addressing().isPresent());
         s.links().forEach((wan, link) -> {
             if (config.wan(wan).isPresent()) {
                 links.put(wan, link);
                 monitor.setLink(wan, link, now);
             }
         });
-        if (s.addressing().isPresent()) {
-            setAddressing(s.addressing().get(), now, out);
-            lastDiscovery = now;
-            nextDiscovery = now.plus(DISCOVERY);
-        } else {
-            nextDiscovery = now.plus(READ_RETRY);
-        }
+        s.addressing().ifPresent(a -> setAddressing(a, now, out));
         decision = Decision.initial(s.activeInKernel().filter(w -> config.wan(w).isPresent()), now);
         s.saved().mode().filter(m -> m.auto() || config.wan(m.forced().get()).isPresent()).ifPresent(m -> mode = m);
         for (PolicyConfig p : config.policies()) {
@@ -226,7 +202,7 @@ public final class Engine {
         if (link == LinkState.MISSING) {
             setAddressing(Map.of(wan, UplinkAddressing.missing(w.get())), now, out);
         } else if (link == LinkState.CARRIER || before == LinkState.MISSING) {
-            discoverSoon(now);
+            timers.discoverSoon(now);
         }
     }
 
@@ -253,13 +229,13 @@ public final class Engine {
 
     private void kernelChanged(int needs, Instant now) {
         if ((needs & Input.Needs.LINKS) != 0) {
-            nextLinkPoll = now;
+            timers.linksNow(now);
         }
         if ((needs & Input.Needs.ADDRESSING) != 0) {
-            discoverSoon(now);
+            timers.discoverSoon(now);
         }
         if ((needs & Input.Needs.REPAIR) != 0) {
-            repairPending = true;
+            timers.repairAsked();
         }
     }
 
@@ -319,28 +295,6 @@ public final class Engine {
         kernelSync = r.sync();
         flushes += r.flushes();
         deleted += r.deleted();
-    }
-
-    private void runTimers(Instant now, Step out) {
-        if (!now.isBefore(nextLinkPoll)) {
-            out.readLinks = true;
-            nextLinkPoll = now.plus(LINK_POLL);
-        }
-        if (!now.isBefore(nextDiscovery)) {
-            out.readAddressing = true;
-            lastDiscovery = now;
-            nextDiscovery = now.plus(DISCOVERY);
-        }
-        if (repairPending && !now.isBefore(lastRepair.plus(REPAIR_MIN_GAP))) {
-            out.repair = true;
-            repairPending = false;
-            lastRepair = now;
-        }
-    }
-
-    private void discoverSoon(Instant now) {
-        Instant soonest = lastDiscovery.plus(DISCOVERY_ON_EVENT_MIN_GAP);
-        nextDiscovery = earliest(nextDiscovery, soonest.isAfter(now) ? soonest : now);
     }
 
     private void decide(Instant now, Step out) {
@@ -417,15 +371,8 @@ public final class Engine {
     }
 
     private Instant nextWake() {
-        Instant next = earliest(monitor.nextDue(), earliest(nextLinkPoll, earliest(nextDiscovery, nextStateRefresh)));
-        next = earliest(next, reconsiderAt().orElse(Instant.MAX));
-        if (pendingMode.isPresent()) {
-            next = earliest(next, lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP));
-        }
-        if (repairPending) {
-            next = earliest(next, lastRepair.plus(REPAIR_MIN_GAP));
-        }
-        return next;
+        Instant next = earliest(monitor.nextDue(), earliest(timers.next(), reconsiderAt().orElse(Instant.MAX)));
+        return pendingMode.isPresent() ? earliest(next, lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP)) : next;
     }
 
     private Map<String, List<String>> policyUplinks() {
@@ -435,37 +382,10 @@ public final class Engine {
     }
 
     private static Instant earliest(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
+        return Timers.earliest(a, b);
     }
 
     private static String text(Optional<Inet4Address> a) {
         return a.map(Inet4Address::getHostAddress).orElse("none");
-    }
-
-    /** A line for the log: the engine writes none itself. */
-    public record Note(Level level, String text) {
-        public enum Level { INFO, WARN }
-    }
-
-    /** The outputs of one step while it is being made. */
-    private static final class Step {
-        final List<dualwan.model.ProbeRequest> probes = new ArrayList<>();
-        Optional<KernelTarget> kernel = Optional.empty();
-        boolean repair;
-        boolean readLinks;
-        boolean readAddressing;
-        final List<SwitchEvent> switches = new ArrayList<>();
-        final List<Outputs.ModeReply> modeReplies = new ArrayList<>();
-        final List<Note> notes = new ArrayList<>();
-        boolean stateChanged;
-
-        void note(Note.Level level, String text) {
-            notes.add(new Note(level, text));
-        }
-
-        Outputs build(Instant wakeAt) {
-            return new Outputs(probes, kernel, repair, readLinks, readAddressing, switches, modeReplies, notes,
-                    stateChanged, wakeAt);
-        }
     }
 }

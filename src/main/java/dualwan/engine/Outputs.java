@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public record Outputs(List<ProbeRequest> probes, Optional<KernelTarget> kernel, boolean repair, boolean readLinks,
                       boolean readAddressing, List<SwitchEvent> switches, List<ModeReply> modeReplies,
-                      List<Engine.Note> notes, boolean stateChanged, Instant wakeAt) {
+                      List<Note> notes, boolean stateChanged, Instant wakeAt) {
 
     public Outputs {
         probes = List.copyOf(probes);
