@@ -331,6 +331,9 @@ public final class ConfigLoader extends YamlReader {
         return out;
     }
 
+    /** Names an uplink may not have, in any case. */
+    static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of("auto", "none");
+
     private WanDraft wan(Section s, int index) {
         WanDraft w = new WanDraft(index, s.mapLine());
         Node name = s.required("name", "a unique name such as isp1");
@@ -340,6 +343,10 @@ public final class ConfigLoader extends YamlReader {
             if (text != null && !NAME.matcher(text).matches()) {
                 error(line(name), key, "must be 1-32 characters of letters, digits, '_' and '-', found "
                         + quote(text));
+            } else if (text != null && RESERVED_NAMES.contains(text.toLowerCase(java.util.Locale.ROOT))) {
+                // "auto" is the mode, and Home Assistant's select treats "none" as no option: either would be
+                // taken for something else by `dualwan mode`, MQTT and the page.
+                error(line(name), key, quote(text) + " is a reserved word (a mode); name the uplink e.g. isp1");
             } else if (text != null) {
                 w.name = new Located<>(text, line(name), key, true);
             }

@@ -8,7 +8,7 @@ package dualwan.model;
 public interface StateListener {
 
     /**
-     * After every pass that changed what is shown (a verdict, a confirmation starting or ending, the decision,
+     * After every engine step that changed what is shown (a verdict, a confirmation starting or ending, the decision,
      * the mode, addresses, a state section) and at least every few seconds for fresh figures.
      */
     void stateChanged(DaemonState state);

@@ -443,6 +443,12 @@ class ConfigLoaderTest {
                 """, 7, "wans[1].priority", "duplicate priority: 10 is already used by wans[0].priority");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "AUTO", "none", "None"})
+    void anUplinkMayNotBeNamedLikeAMode(String name) {
+        single("wans:\n  - {name: " + name + ", interface: e1}\n", 2, "wans[0].name", "reserved word");
+    }
+
     @Test
     void wanTableMustNotBeTheLanTable() {
         single("wans:\n  - {name: a, interface: e1, table: 200}\n", 2, "wans[0].table",
