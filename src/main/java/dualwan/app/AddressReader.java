@@ -21,11 +21,9 @@ final class AddressReader implements AutoCloseable {
     /** Runs a task on the control loop. */
     private final Consumer<Runnable> onLoop;
     private final Consumer<Input> handle;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dualwan-reader");
-        t.setDaemon(true);
-        return t;
-    });
+    /** A virtual thread: it waits for ip most of its short life, and needs no stack of its own between reads. */
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("dualwan-reader").factory());
     // The loop's own.
     private boolean reading;
     private boolean again;

@@ -22,11 +22,9 @@ final class Flusher implements AutoCloseable {
 
     private final Kernel kernel;
     private final Done done;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dualwan-conntrack");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One batch at a time, on a virtual thread (no platform thread idles for the rare flush). */
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("dualwan-conntrack").factory());
 
     Flusher(Kernel kernel, Done done) {
         this.kernel = kernel;

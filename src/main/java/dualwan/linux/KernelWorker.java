@@ -70,9 +70,8 @@ public final class KernelWorker implements AutoCloseable {
         this.nft = new NftTable(kernel, adoptDigest);
         this.sync = new KernelSync(KernelSync.PENDING, mono.instant(), Optional.empty(), 0, Optional.empty());
         this.flusher = new Flusher(kernel, this::flushed);
-        this.thread = new Thread(this::run, "dualwan-kernel");
-        thread.setDaemon(true);
-        thread.start();
+        // Virtual: it waits for work or for ip most of the time; Java 25 does not pin it in synchronized.
+        this.thread = Thread.ofVirtual().name("dualwan-kernel").start(this::run);
     }
 
     /** Any thread: the kernel should hold {@code target}. Its flushes run once, after it (or a newer one) is applied. */
