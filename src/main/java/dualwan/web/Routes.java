@@ -13,6 +13,7 @@ import org.tinylog.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +98,7 @@ final class Routes {
 
     private Reply metrics() {
         return states.now().map(v -> send(new Http.Response(200, Metrics.CONTENT_TYPE,
-                        Metrics.render(v.value(), version).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of())))
+                        Metrics.render(v.value(), version).getBytes(StandardCharsets.UTF_8), Map.of())))
                 .orElseGet(() -> send(Http.Response.text(503, "no state yet: the daemon is starting")));
     }
 

@@ -267,6 +267,11 @@ public final class WebServer implements StateListener, AutoCloseable {
         }
     }
 
+    /** States turned into page updates so far (for tests that must not have states coalesced). */
+    long pageUpdates() {
+        return frames.now().map(Latest.Versioned::version).orElse(0L);
+    }
+
     /** Connections open now (for tests). */
     int openConnections() {
         return open.size();

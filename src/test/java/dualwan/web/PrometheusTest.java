@@ -108,9 +108,9 @@ class PrometheusTest {
         assertEquals("1", ((List<?>) up.getFirst().get("value")).get(1));
         printScrapeTimes(at); // also warms the JIT, as a daemon that has run a while is
         Thread.sleep(5000);
-        double latest = value(awaitResult(api + "scrape_duration_seconds%7Bjob%3D%22dualwan%22%7D", tmp));
-        double worst = value(awaitResult(api + "max_over_time(scrape_duration_seconds%7Bjob%3D%22dualwan%22%7D%5B5s%5D)",
-                tmp));
+        String duration = "scrape_duration_seconds%7Bjob%3D%22dualwan%22%7D";
+        double latest = value(awaitResult(api + duration, tmp));
+        double worst = value(awaitResult(api + "max_over_time(" + duration + "%5B5s%5D)", tmp));
         System.out.printf("[web] Prometheus %s scraping every 1 s: scrape_duration_seconds %.2f ms, worst of the"
                 + " last 5 s %.2f ms%n", version(), latest * 1000, worst * 1000);
     }

@@ -23,12 +23,16 @@ final class States {
     }
 
     static DaemonState.Uplink uplink(int n, Verdict state, String reason, double rtt, double loss) {
+        return uplink(n, state, reason, rtt, loss, T0);
+    }
+
+    static DaemonState.Uplink uplink(int n, Verdict state, String reason, double rtt, double loss, Instant since) {
         Map<String, DaemonState.Target> hosts = new LinkedHashMap<>();
         Verdict hostState = state == Verdict.DOWN ? Verdict.DOWN : Verdict.UP;
         hosts.put("192.0.2." + n, target(hostState, rtt, loss));
         hosts.put("198.51.100." + n, target(hostState, rtt + 1.5, loss));
         hosts.put("203.0.113." + n, target(hostState, rtt + 0.25, loss));
-        return new DaemonState.Uplink(state, reason, T0, true, Optional.of("100.64." + n + ".2"),
+        return new DaemonState.Uplink(state, reason, since, true, Optional.of("100.64." + n + ".2"),
                 Optional.of("100.64." + n + ".1"), Optional.of(target(Verdict.UP, 0.3, 0)), false, hosts,
                 state == Verdict.DOWN ? Optional.empty() : Optional.of(rtt + 0.6), Optional.of(loss));
     }
