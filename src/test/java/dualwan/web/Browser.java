@@ -133,10 +133,13 @@ public final class Browser implements AutoCloseable {
     public void watchFor(String id, String text) {
         script("""
                 const el = document.getElementById(arguments[0]);
+                const want = arguments[1];
+                if (window.__watcher) window.__watcher.disconnect();
                 window.__shownAt = null;
-                const check = () => { if (window.__shownAt === null && el.textContent === arguments[1])
+                const check = () => { if (window.__shownAt === null && el.textContent === want)
                                         window.__shownAt = Date.now(); };
-                new MutationObserver(check).observe(el, { childList: true, characterData: true, subtree: true });
+                window.__watcher = new MutationObserver(check);
+                window.__watcher.observe(el, { childList: true, characterData: true, subtree: true });
                 check();""", id, text);
     }
 
