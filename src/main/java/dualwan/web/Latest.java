@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The newest value of something, with a version, for threads that wait for a newer one. Publishing never
- * blocks on readers: the lock is held only to swap the value, so the control loop can publish into it.
+ * The newest value of something, with a version, for any number of threads that wait for a newer one (the
+ * open pages wait for the web worker's frames). The lock is held only to swap or compare the value.
  */
 final class Latest<T> {
 

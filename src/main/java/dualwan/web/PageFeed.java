@@ -3,6 +3,7 @@ package dualwan.web;
 import dualwan.model.DaemonState;
 import dualwan.model.StateJson;
 import dualwan.model.SwitchEvent;
+import org.tinylog.Logger;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +15,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What open pages receive. The worker ({@link #run}) turns each newest state into one {@link Frame}, rendered
- * once for every page; each page's {@link Stream} sends the frames as server-sent events: {@code hello} with
- * the whole chart history on connect, then {@code update} with the state, the recent switches and the chart
- * point a step just completed.
+ * What open pages receive. The worker ({@link #run}) takes each newest state from the control loop's
+ * {@link Handoff} and turns it into one {@link Frame}, rendered once for every page; each page's {@link Stream}
+ * sends the frames as server-sent events: {@code hello} with the whole chart history on connect, then
+ * {@code update} with the state, the recent switches and the chart point a step just completed.
  */
 final class PageFeed implements Runnable {
 
@@ -35,12 +36,12 @@ final class PageFeed implements Runnable {
     record Frame(String update, Map<String, Object> updateTree, DaemonState state, List<History.Point> history) {
     }
 
-    private final Latest<DaemonState> states;
+    private final Handoff<DaemonState> states;
     private final Latest<Frame> frames;
     private final Supplier<List<SwitchEvent>> switches;
     private final History history = new History();
 
-    PageFeed(Latest<DaemonState> states, Latest<Frame> frames, Supplier<List<SwitchEvent>> switches) {
+    PageFeed(Handoff<DaemonState> states, Latest<Frame> frames, Supplier<List<SwitchEvent>> switches) {
         this.states = states;
         this.frames = frames;
         this.switches = switches;
@@ -49,17 +50,17 @@ final class PageFeed implements Runnable {
     @Override
     public void run() {
         long seen = 0;
-        try {
-            while (!states.closed()) {
-                Optional<Latest.Versioned<DaemonState>> next = states.newerThan(seen, Duration.ofMinutes(1));
-                if (next.isEmpty()) {
-                    continue;
-                }
-                seen = next.get().version();
-                frames.publish(frame(next.get().value()));
+        while (!states.closed()) {
+            Optional<Latest.Versioned<DaemonState>> next = states.take(seen, Duration.ofMinutes(1));
+            if (next.isEmpty()) {
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            seen = next.get().version();
+            try {
+                frames.publish(frame(next.get().value()));
+            } catch (RuntimeException e) {
+                Logger.error(e, "web: cannot show a state; the page keeps the previous one");
+            }
         }
     }
 

@@ -49,11 +49,11 @@ final class Routes {
     private final List<String> uplinks;
     private final Optional<Sessions> sessions;
     private final ModeControl modes;
-    private final Latest<DaemonState> states;
+    private final Handoff<DaemonState> states;
     private final String version;
     private final Map<String, Http.Response> assets = new LinkedHashMap<>();
 
-    Routes(Config config, Optional<Sessions> sessions, ModeControl modes, Latest<DaemonState> states) {
+    Routes(Config config, Optional<Sessions> sessions, ModeControl modes, Handoff<DaemonState> states) {
         this.uplinks = config.wans().stream().map(WanConfig::name).toList();
         this.sessions = sessions;
         this.modes = modes;
@@ -80,7 +80,7 @@ final class Routes {
             return read ? send(asset) : notAllowed("GET, HEAD");
         }
         return switch (r.path()) {
-            case "/events" -> read ? new Reply.Stream() : notAllowed("GET");
+            case "/events" -> r.method().equals("GET") ? new Reply.Stream() : notAllowed("GET");
             case "/api/state" -> read ? state() : notAllowed("GET, HEAD");
             case "/metrics" -> read ? metrics() : notAllowed("GET, HEAD");
             case "/api/session" -> read ? session(r) : notAllowed("GET, HEAD");

@@ -32,11 +32,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The status page, its API and the Prometheus metrics, served on {@code web.listen}.
  *
- * <p>Threads: the control loop only publishes each state into a slot and returns ({@link StateListener}). The
- * web worker takes the newest state from there, adds it to the chart's history and renders the page's update
- * once for every open page. Each connection has a virtual thread of its own, so a slow or hostile client holds
- * only its own thread and one of {@link #MAX_CONNECTIONS} places: every request must arrive within 5 s, and a
- * write that a client does not take within 10 s closes its connection ({@link Limits}).
+ * <p>Threads: the control loop only publishes each state into a lock-free slot and returns ({@link Handoff},
+ * {@link StateListener}). The web worker takes the newest state from there, adds it to the chart's history
+ * and renders the page's update once for every open page. Each connection has a virtual thread of its own, so
+ * a slow or hostile client holds only its own thread and one of {@link #MAX_CONNECTIONS} places: every request
+ * must arrive within 5 s, and a write that a client does not take within 10 s closes its connection
+ * ({@link Limits}).
  */
 public final class WebServer implements StateListener, AutoCloseable {
 
@@ -60,7 +61,7 @@ public final class WebServer implements StateListener, AutoCloseable {
     private final Limits limits;
     private final Routes routes;
     private final boolean modeChanges;
-    private final Latest<DaemonState> states = new Latest<>();
+    private final Handoff<DaemonState> states = new Handoff<>();
     private final Latest<PageFeed.Frame> frames = new Latest<>();
     private final ArrayDeque<SwitchEvent> switches = new ArrayDeque<>();
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
@@ -157,6 +158,7 @@ public final class WebServer implements StateListener, AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     Logger.warn("web: accept failed: {}", e.getMessage());
+                    pause(); // out of file descriptors, say: do not spin
                 }
                 continue;
             }
@@ -175,6 +177,14 @@ public final class WebServer implements StateListener, AutoCloseable {
                     connections.release();
                 }
             });
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
