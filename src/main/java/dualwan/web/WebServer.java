@@ -70,6 +70,7 @@ public final class WebServer implements StateListener, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final RejectLog rejects = new RejectLog();
     private volatile ServerSocket server;
+    private String bindError; // the last bind failure's message, touched by start() and then the timer only
     private volatile boolean closed;
 
     /**
@@ -117,8 +118,12 @@ public final class WebServer implements StateListener, AutoCloseable {
                             : "read-only: no web.password-file");
             Thread.ofPlatform().daemon().name("dualwan-web-accept").start(() -> accept(s));
         } catch (IOException e) {
-            Logger.warn("web: cannot listen on {}: {}; trying again in {} s", config.listen(), e.getMessage(),
-                    BIND_RETRY.toSeconds());
+            if (!String.valueOf(e.getMessage()).equals(bindError)) { // once per kind of failure, not every 5 s
+                Logger.warn("web: cannot listen on {}:{}: {}; trying again every {} s",
+                        config.listen().getAddress().getHostAddress(), config.listen().getPort(), e.getMessage(),
+                        BIND_RETRY.toSeconds());
+                bindError = String.valueOf(e.getMessage());
+            }
             timer.schedule(this::bind, BIND_RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -217,6 +217,24 @@ class WebServerTest {
     }
 
     @Test
+    void aTakenAddressIsTriedAgainUntilItIsFree() throws Exception {
+        java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        int port = taken.getLocalPort();
+        server = new WebServer(Servers.config(), new dualwan.config.WebConfig(new InetSocketAddress("127.0.0.1", port),
+                Optional.empty()), Optional.empty(), modes);
+        server.start();
+        assertEquals(Optional.empty(), server.address(), "bound although the port is taken");
+        taken.close();
+        for (int i = 0; i < 100 && server.address().isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(port, server.address().orElseThrow(() -> new AssertionError("not bound 10 s after the port"
+                + " was freed")).getPort());
+        server.stateChanged(States.healthy("isp1", States.T0));
+        assertEquals(200, RawHttp.get(server.address().get(), "/api/state").status());
+    }
+
+    @Test
     void withoutAPasswordModeChangesAreRefused() throws IOException {
         start(Optional.empty());
         RawHttp.Response mode = RawHttp.post(at, "/api/mode", "{\"mode\":\"isp2\"}", "");
