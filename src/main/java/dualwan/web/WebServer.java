@@ -108,16 +108,29 @@ public final class WebServer implements StateListener, AutoCloseable {
         if (closed) {
             return;
         }
+        ServerSocket s = null;
         try {
-            ServerSocket s = new ServerSocket();
+            s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(config.listen(), MAX_CONNECTIONS);
             server = s;
+            if (closed) { // closed meanwhile, from another thread
+                s.close();
+                return;
+            }
+            ServerSocket bound = s;
             Logger.info("web: status page on http://{}:{}/ ({})", config.listen().getAddress().getHostAddress(),
                     s.getLocalPort(), modeChanges ? "mode changes with the password"
                             : "read-only: no web.password-file");
-            Thread.ofPlatform().daemon().name("dualwan-web-accept").start(() -> accept(s));
+            Thread.ofPlatform().daemon().name("dualwan-web-accept").start(() -> accept(bound));
         } catch (IOException e) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // it never served
+                }
+            }
             if (!String.valueOf(e.getMessage()).equals(bindError)) { // once per kind of failure, not every 5 s
                 Logger.warn("web: cannot listen on {}:{}: {}; trying again every {} s",
                         config.listen().getAddress().getHostAddress(), config.listen().getPort(), e.getMessage(),

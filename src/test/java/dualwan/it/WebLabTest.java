@@ -68,6 +68,8 @@ class WebLabTest extends DaemonLabTest {
                 String metrics = browser.driver().getPageSource();
                 assertTrue(metrics.contains("dualwan_uplink_active{uplink=\"isp1\"} 1"), metrics);
                 assertTrue(metrics.contains("dualwan_switches_total 2"), metrics);
+                assertTrue(metrics.matches("(?s).*dualwan_build_info\\{version=\"[0-9][^\"]*\"\\} 1.*"),
+                        "the jar's version: " + metrics);
             } finally {
                 browser.close();
             }
