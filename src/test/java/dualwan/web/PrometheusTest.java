@@ -132,6 +132,15 @@ class PrometheusTest {
             nanos[i] = System.nanoTime() - start;
         }
         Arrays.sort(nanos);
+        var state = States.failedOver(States.T0);
+        int renders = 20_000;
+        long start = System.nanoTime();
+        int bytes = 0;
+        for (int i = 0; i < renders; i++) {
+            bytes += Metrics.render(state, "dev").length();
+        }
+        System.out.printf("[web] Metrics.render alone: %.1f us per scrape (%d characters)%n",
+                (System.nanoTime() - start) / 1e3 / renders, bytes / renders);
         System.out.printf("[web] /metrics over loopback, %d scrapes after 200 to warm up: median %.2f ms, p99 %.2f ms,"
                 + " max %.2f ms%n", n, nanos[n / 2] / 1e6, nanos[n * 99 / 100] / 1e6, nanos[n - 1] / 1e6);
     }
