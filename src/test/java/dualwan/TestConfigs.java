@@ -57,6 +57,6 @@ public final class TestConfigs {
     public static Config of(Duration hold, WanConfig... wans) {
         return new Config(Path.of("test.yaml"), List.of(wans), new FailbackConfig(hold), new LanConfig(List.of("lan0")),
                 RoutingConfig.defaults(), Path.of("/tmp/dualwan-test-state.json"), ConntrackConfig.defaults(), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

@@ -27,6 +27,8 @@ import dualwan.probe.NativeProber;
 import dualwan.probe.ProbeCommand;
 import dualwan.sim.SimulateCommand;
 import dualwan.sim.Simulator;
+import dualwan.web.Password;
+import dualwan.web.WebServer;
 import org.tinylog.Logger;
 
 import java.io.IOException;
@@ -145,6 +147,11 @@ public final class Main {
                 e.errors().forEach(x -> err.println("warning: " + x + " (checked again when the daemon starts)"));
             }
         });
+        try {
+            WebServer.password(config.get());
+        } catch (ConfigException e) {
+            e.errors().forEach(x -> err.println("warning: " + x + " (checked again when the daemon starts)"));
+        }
         return 0;
     }
 
@@ -259,6 +266,14 @@ public final class Main {
                 return 2;
             }
         }
+        Optional<Password> webPassword;
+        try {
+            webPassword = WebServer.password(config.get());
+        } catch (ConfigException e) {
+            e.errors().forEach(err::println);
+            err.println(e.errors().size() + " error(s); nothing was changed");
+            return 2;
+        }
         Daemon daemon = new Daemon(config.get(), new LinuxKernel(new ProcessRunner(), tools), NativeProber::new,
                 Clock.systemUTC());
         daemon.onFatal(reason -> {
@@ -279,12 +294,16 @@ public final class Main {
         Optional<MqttReporter> mqtt = credentials.map(c -> MqttReporter.create(config.get(), c, daemon::setMode,
                 section -> daemon.setSection("mqtt", section)));
         mqtt.ifPresent(daemon::addListener);
+        Optional<WebServer> web = config.get().web().map(w -> new WebServer(config.get(), w, webPassword,
+                daemon::setMode));
+        web.ifPresent(daemon::addListener);
         AtomicReference<Optional<ControlSocket>> control = new AtomicReference<>(Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
             mqtt.ifPresent(MqttReporter::close); // publishes offline first
             control.get().ifPresent(ControlSocket::close);
+            web.ifPresent(WebServer::close);
             panel.ifPresent(Panel::close); // LEDs off
             daemon.close();
             dns.ifPresent(DnsFollower::close);
@@ -292,6 +311,7 @@ public final class Main {
         }, "dualwan-shutdown"));
         try {
             mqtt.ifPresent(MqttReporter::start); // connects on its own thread, while the daemon starts
+            web.ifPresent(WebServer::start); // binds, or keeps trying on its own timer: never stops the daemon
             daemon.start();
             control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
             if (!stopped.await(START_UP_SETTLED.toMillis(), TimeUnit.MILLISECONDS)) {

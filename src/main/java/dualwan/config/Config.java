@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param gpio      the front panel, if there is one
  * @param dns       the LAN's dnsmasq follows the active uplink's DNS servers, if present
  * @param mqtt      the MQTT reporter's settings; empty: MQTT off
+ * @param web       the status page and metrics server; empty: no server
  */
 public record Config(Path source, List<WanConfig> wans, FailbackConfig failback, LanConfig lan,
                      RoutingConfig routing, Path stateFile, ConntrackConfig conntrack, List<PolicyConfig> policies,
-                     Optional<GpioConfig> gpio, Optional<DnsConfig> dns, Optional<MqttConfig> mqtt) {
+                     Optional<GpioConfig> gpio, Optional<DnsConfig> dns, Optional<MqttConfig> mqtt,
+                     Optional<WebConfig> web) {
 
     public Config {
         wans = List.copyOf(wans);

@@ -44,8 +44,8 @@ import java.util.regex.Pattern;
  * path such as {@code wans[1].check.min-up}) and reported together in one {@link ConfigException}.
  *
  * <p>This class reads the top level, the uplinks and their checks; the other sections have loaders of their
- * own ({@link PolicyLoader}, {@link DnsLoader}, {@link GpioLoader}, {@link MqttLoader}), all reading through
- * {@link YamlReader} into one list of errors. Defaults are in {@link Defaults}; the limits enforced are the
+ * own ({@link PolicyLoader}, {@link DnsLoader}, {@link GpioLoader}, {@link MqttLoader}, {@link WebLoader}),
+ * all reading through {@link YamlReader} into one list of errors. Defaults are in {@link Defaults}; the limits enforced are the
  * public constants below.
  */
 public final class ConfigLoader extends YamlReader {
@@ -89,7 +89,7 @@ public final class ConfigLoader extends YamlReader {
     public static final long MAX_MARK = 0xFFFF_FFFFL;
 
     private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file",
-            "conntrack", "policies", "gpio", "dns", "mqtt");
+            "conntrack", "policies", "gpio", "dns", "mqtt", "web");
     private static final List<String> WAN_KEYS =
             List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns");
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
@@ -207,6 +207,7 @@ public final class ConfigLoader extends YamlReader {
         ConntrackConfig conntrack = policyLoader.conntrack(top);
         Optional<DnsConfig> dns = dnsLoader.dns(top);
         Optional<MqttConfig> mqtt = new MqttLoader(this).mqtt(top);
+        Optional<WebConfig> web = new WebLoader(this).web(top);
 
         crossCheckWans(wans, lanIfaces, routing);
         List<String> wanNames = wans.stream().map(w -> w.name == null ? null : w.name.value).toList();
@@ -222,7 +223,7 @@ public final class ConfigLoader extends YamlReader {
         return new Config(file, wanConfigs, new FailbackConfig(hold),
                 new LanConfig(lanIfaces.stream().map(l -> l.value).toList()),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
-                conntrack, policies, gpio, dns, mqtt);
+                conntrack, policies, gpio, dns, mqtt, web);
     }
 
     private record RoutingDraft(Located<Long> lanTable, Located<Long> rulePriority) {

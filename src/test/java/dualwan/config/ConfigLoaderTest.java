@@ -237,7 +237,8 @@ class ConfigLoaderTest {
     static Stream<Arguments> unknownKeys() {
         return Stream.of(
                 Arguments.of("wans:\n  - {name: a, interface: e1}\nsnmp:\n  host: x\n", 3, "snmp",
-                        "allowed keys here: wans, failback, lan, routing, state-file, conntrack, policies, gpio, dns, mqtt"),
+                        "allowed keys here: wans, failback, lan, routing, state-file, conntrack, policies, gpio, dns,"
+                                + " mqtt, web"),
                 Arguments.of("wans:\n  - name: a\n    interface: e1\n    iface: e2\n", 4, "wans[0].iface",
                         "allowed keys here: name, interface, gateway, priority, table, mark, nat, check"),
                 Arguments.of("wans:\n  - name: a\n    interface: e1\n    check:\n      min_up: 1\n", 5,

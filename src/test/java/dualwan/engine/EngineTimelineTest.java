@@ -92,7 +92,7 @@ class EngineTimelineTest {
         PolicyConfig q = new PolicyConfig("bulk", PolicyConfig.Match.any(), List.of("isp2", "isp1"), Map.of(), Optional.empty());
         Config withPolicies = new Config(config.source(), config.wans(), config.failback(), config.lan(),
                 config.routing(), config.stateFile(), config.conntrack(), List.of(p, q), Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
         StateJson.Saved saved = new StateJson.Saved(Optional.empty(),
                 Map.of("voip", List.of("isp2"), "bulk", List.of("isp1")), Optional.empty());
         DaemonState s = new EngineRig(withPolicies).start(Optional.of("isp1"), true, saved).engine

@@ -85,7 +85,7 @@ class PanelNeverBlocksTest {
         Config base = TestConfigs.twoWans();
         GpioConfig gpio = Fixtures.panel(GpioConfig.Provider.MOCK);
         Config config = new Config(base.source(), base.wans(), base.failback(), base.lan(), base.routing(),
-                dir.resolve("state.json"), base.conntrack(), base.policies(), Optional.of(gpio), Optional.empty(), Optional.empty());
+                dir.resolve("state.json"), base.conntrack(), base.policies(), Optional.of(gpio), Optional.empty(), Optional.empty(), Optional.empty());
         FakeKernel kernel = new FakeKernel();
         HangingPanel hardware = new HangingPanel();
         Clock clock = Clock.systemUTC();

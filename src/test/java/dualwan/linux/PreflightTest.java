@@ -29,7 +29,7 @@ class PreflightTest {
     private static Config withFlush(ConntrackConfig.Flush flush) {
         Config c = TestConfigs.twoWans();
         return new Config(c.source(), c.wans(), c.failback(), c.lan(), c.routing(), c.stateFile(),
-                new ConntrackConfig(flush, List.of()), c.policies(), c.gpio(), c.dns(), c.mqtt());
+                new ConntrackConfig(flush, List.of()), c.policies(), c.gpio(), c.dns(), c.mqtt(), c.web());
     }
 
     /** Tools found with these version texts (tool → text); a tool not in the map was not found. */

@@ -46,7 +46,7 @@ final class MqttFixtures {
     static Config config(Path stateFile, MqttConfig mqtt) {
         Config lab = TestConfigs.twoWans(Duration.ofSeconds(30));
         return new Config(Path.of("test.yaml"), lab.wans(), lab.failback(), lab.lan(), lab.routing(), stateFile,
-                lab.conntrack(), lab.policies(), Optional.empty(), Optional.empty(), Optional.of(mqtt));
+                lab.conntrack(), lab.policies(), Optional.empty(), Optional.empty(), Optional.of(mqtt), Optional.empty());
     }
 
     /** A state as the daemon would hand it to listeners: every host up with 12.5 ms and 5 % loss. */

@@ -48,7 +48,7 @@ class NftPlannerTest {
         List<WanConfig> wans = List.of(base.wans().get(0), new WanConfig(w2.name(), w2.iface(), w2.gateway(),
                 w2.priority(), w2.check(), w2.table(), w2.mark(), nat2, w2.dns()));
         return new Config(base.source(), wans, base.failback(), base.lan(), base.routing(), base.stateFile(),
-                conntrack, List.of(policies), Optional.empty(), Optional.empty(), Optional.empty());
+                conntrack, List.of(policies), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private static PolicyDecision on(String... uplinks) {

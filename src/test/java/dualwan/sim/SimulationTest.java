@@ -42,7 +42,8 @@ class SimulationTest {
                 w.priority(), new dualwan.config.CheckConfig(w.check().hosts(), 1, true, w.check().method(),
                 w.check().interval(), w.check().timeout(), 1, 1, w.check().confirmInterval()), w.table(), w.mark(), w.nat(), w.dns())).toList();
         var cfg = new dualwan.config.Config(strict.source(), wans, strict.failback(), strict.lan(), strict.routing(),
-                strict.stateFile(), strict.conntrack(), strict.policies(), strict.gpio(), strict.dns(), strict.mqtt());
+                strict.stateFile(), strict.conntrack(), strict.policies(), strict.gpio(), strict.dns(), strict.mqtt(),
+                strict.web());
         var o = Simulator.run(cfg, new Simulator.Network(10, java.util.Set.of(), java.util.Optional.empty(),
                 java.time.Duration.ZERO, 1), java.time.Duration.ofHours(1));
         assertTrue(o.switches() > 0, "down-after 1 with 10 % loss must flap");
