@@ -20,6 +20,19 @@ class MainWebTest {
     Path dir;
 
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private AutoCloseable toolPath;
+
+    /** Tools as on Debian 12, so the preflight passes whatever this machine has installed. */
+    @org.junit.jupiter.api.BeforeEach
+    void fakeTools() throws Exception {
+        toolPath = dualwan.linux.FakeTools.use(dualwan.linux.FakeTools.write(dir.resolve("tools"),
+                dualwan.linux.FakeTools.DEBIAN_12));
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreToolPath() throws Exception {
+        toolPath.close();
+    }
 
     private int run(String... args) {
         return Main.run(List.of(args), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
