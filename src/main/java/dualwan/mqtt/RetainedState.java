@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Publishes the daemon's state as retained messages: the whole tree on the state topic at every change, and each
- * uplink's part on its own topic only when it changed (Home Assistant's uplink entities read those, and an
- * unchanged one need not wake them). Reporter's thread only.
+ * uplink's part (what Home Assistant's entities for that uplink read) on its own topic only when it changed, so a
+ * change on one uplink does not republish the others. Reporter's thread only.
  */
 final class RetainedState {
 
