@@ -3,7 +3,6 @@ package dualwan.mqtt;
 import dualwan.model.StateListener;
 import dualwan.model.DaemonState;
 import dualwan.model.ModeControl;
-import dualwan.model.StateJson;
 import dualwan.model.SwitchEvent;
 import dualwan.config.Config;
 import dualwan.config.MqttConfig;
@@ -14,23 +13,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,14 +31,15 @@ import java.util.function.Consumer;
 /**
  * Shows the daemon's state on an MQTT broker (with Home Assistant discovery) and takes mode commands from it.
  *
- * <p>All broker work runs on the reporter's own thread. The control loop only hands over the newest state (a
- * burst of changes becomes one publication) and switch events, so a slow or absent broker never delays a
- * failover. Commands are checked here ({@link Commands}) and go to the same mode API as the CLI.
+ * <p>All broker work runs on the reporter's own thread ({@link ReporterThread}). The control loop only hands over
+ * the newest state (a burst of changes becomes one publication) and switch events, so a slow or absent broker
+ * never delays a failover. Commands are checked ({@link Commands}, {@link CommandHandler}) and go to the same
+ * mode API as the CLI.
  *
  * <p>The connection is retried with a {@link Backoff}, the first connect included. Every (re)connect subscribes
  * again and publishes discovery, the current state and {@code online}. A switch event is kept until the broker
- * acknowledges it, so one written into a connection that was already dead (the uplink to a remote broker just
- * failed) is published again after the reconnect; at most {@link #MAX_UNSENT_EVENTS} are kept.
+ * acknowledges it ({@link EventOutbox}), so one written into a connection that was already dead (the uplink to a
+ * remote broker just failed) is published again after the reconnect; at most {@link #MAX_UNSENT_EVENTS} are kept.
  */
 public final class MqttReporter implements StateListener, AutoCloseable {
 
@@ -63,17 +55,13 @@ public final class MqttReporter implements StateListener, AutoCloseable {
 
     private final MqttConfig mqtt;
     private final Topics topics;
-    private final List<String> wans;
-    private final ModeControl modes;
     private final Consumer<Map<String, Object>> section;
     private final Backoff backoff;
     private final byte[] discovery;
     private final Broker broker;
-    private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "dualwan-mqtt");
-        t.setDaemon(true);
-        return t;
-    });
+    private final RetainedState retainedState;
+    private final CommandHandler commands;
+    private final ReporterThread thread = new ReporterThread();
 
     // Handed over by other threads (the control loop, the MQTT client); everything below belongs to our thread.
     private final AtomicReference<DaemonState> latest = new AtomicReference<>();
@@ -86,13 +74,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     private Instant connectedAt = Instant.EPOCH;
     private Optional<String> lastError = Optional.empty();
     private ScheduledFuture<?> retry;
-    /** Switch events the broker has not acknowledged yet, oldest first; kept across reconnects. */
-    private final Deque<SwitchEvent> unsent = new ArrayDeque<>();
-    /** Those of them already handed to the current connection. */
-    private final Set<SwitchEvent> sentOnThisConnection = new HashSet<>();
-    private final Map<String, byte[]> uplinkPayloads = new HashMap<>();
-    /** Command topics we cleared a retained message from: the empty message that echoes back is ours. */
-    private final Set<String> clearing = new HashSet<>();
+    private final EventOutbox events = new EventOutbox(MAX_UNSENT_EVENTS);
 
     /**
      * The reporter for the daemon: Paho underneath.
@@ -111,13 +93,10 @@ public final class MqttReporter implements StateListener, AutoCloseable {
                  Backoff backoff) {
         this.mqtt = config.mqtt().orElseThrow(() -> new IllegalArgumentException("no mqtt section"));
         this.topics = Topics.of(mqtt);
-        this.wans = config.wans().stream().map(WanConfig::name).toList();
-        this.modes = modes;
         this.section = section;
         this.backoff = backoff;
         String version = Optional.ofNullable(MqttReporter.class.getPackage().getImplementationVersion()).orElse("dev");
         this.discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version));
-        thread.setRemoveOnCancelPolicy(true);
         this.broker = brokers.open(new Broker.Events() {
             @Override
             public void received(Broker.Message message) {
@@ -129,6 +108,10 @@ public final class MqttReporter implements StateListener, AutoCloseable {
                 post(() -> onLost(cause));
             }
         });
+        List<String> wans = config.wans().stream().map(WanConfig::name).toList();
+        this.retainedState = new RetainedState(broker, topics, wans);
+        this.commands = new CommandHandler(topics, wans, modes,
+                () -> Optional.ofNullable(latest.get()).flatMap(DaemonState::active), broker, this::failed);
     }
 
     /** Starts connecting; returns at once. */
@@ -152,12 +135,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     @Override
     public void switched(SwitchEvent event) {
         post(() -> {
-            unsent.addLast(event);
-            if (unsent.size() > MAX_UNSENT_EVENTS) {
-                SwitchEvent dropped = unsent.removeFirst();
-                sentOnThisConnection.remove(dropped);
-                Logger.warn("mqtt: broker away; the switch event of {} is dropped", dropped.at());
-            }
+            events.add(event);
             if (connected) {
                 try {
                     publishEvents();
@@ -180,10 +158,8 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             return;
         }
         closed = true;
-        Future<?> done;
-        try {
-            done = thread.submit(this::stop);
-        } catch (RejectedExecutionException e) {
+        Future<?> done = thread.submit(this::stop);
+        if (done == null) {
             return;
         }
         try {
@@ -195,12 +171,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.shutdown();
     }
 
     // ------------------------------------------------------------------------------------------ our thread
@@ -221,13 +192,13 @@ public final class MqttReporter implements StateListener, AutoCloseable {
                 lastError = Optional.of(error);
                 showSection();
             }
-            retry = schedule(this::connect, wait);
+            retry = thread.schedule(this::connect, wait);
             return;
         }
         connected = true;
         connectedAt = Instant.now();
         connections++;
-        sentOnThisConnection.clear();
+        events.newConnection();
         lastError = Optional.empty();
         Logger.info("mqtt: connected to {} as {}", mqtt.broker(), mqtt.clientId());
         try {
@@ -260,7 +231,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         Logger.warn("mqtt: lost the connection to {}: {}; reconnecting in {} ms (failover is not affected)",
                 mqtt.broker(), cause, wait.toMillis());
         if (!closed) {
-            retry = schedule(this::connect, wait);
+            retry = thread.schedule(this::connect, wait);
         }
         showSection();
     }
@@ -275,7 +246,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
                     REPUBLISH_AFTER.toMillis());
             if (!republishScheduled && !closed) {
                 republishScheduled = true;
-                schedule(() -> {
+                thread.schedule(() -> {
                     republishScheduled = false;
                     if (connected) {
                         publishState();
@@ -296,7 +267,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     /** After a (re)connect and when Home Assistant comes back: everything retained, then the events missed. */
     private void publishAll() throws IOException {
         publish(topics.discovery(), discovery, true);
-        uplinkPayloads.clear();
+        retainedState.publishAllUplinksNext();
         publishStateOrThrow();
         broker.publish(message(topics.availability(), ONLINE, true));
         publishEvents();
@@ -315,26 +286,12 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         if (!connected || status == null) {
             return;
         }
-        publish(topics.state(), Payloads.json(StateJson.tree(status)), true);
-        for (String wan : wans) {
-            byte[] payload = Payloads.json(Payloads.uplink(status, wan));
-            if (!Arrays.equals(payload, uplinkPayloads.get(wan))) {
-                publish(topics.uplink(wan), payload, true);
-                uplinkPayloads.put(wan, payload);
-            }
-        }
+        retainedState.publish(status);
     }
 
     private void publishEvents() throws IOException {
-        for (SwitchEvent e : List.copyOf(unsent)) {
-            if (!sentOnThisConnection.contains(e)) {
-                publish(topics.event(), Payloads.json(Payloads.event(e)), false).thenRun(() -> post(() -> {
-                    unsent.remove(e);
-                    sentOnThisConnection.remove(e);
-                }));
-                sentOnThisConnection.add(e);
-            }
-        }
+        events.sendNew(e -> publish(topics.event(), Payloads.json(Payloads.event(e)), false)
+                .thenRun(() -> post(() -> events.acknowledged(e))));
     }
 
     private void onMessage(Broker.Message m) {
@@ -351,46 +308,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             }
             return;
         }
-        if (m.payload().length == 0 && !m.retained() && clearing.remove(topic)) {
-            return; // the echo of our own clearing
-        }
-        Commands.Outcome outcome;
-        if (topic.equals(topics.modeCommand())) {
-            outcome = Commands.mode(m.payload(), m.retained(), wans);
-        } else if (topic.equals(topics.failoverCommand())) {
-            Optional<String> active = Optional.ofNullable(latest.get()).flatMap(DaemonState::active);
-            outcome = Commands.failover(m.payload(), m.retained(), wans, active);
-        } else {
-            return;
-        }
-        switch (outcome) {
-            case Commands.Rejected r -> {
-                Logger.warn("mqtt: rejected {} on {}: {}; nothing changed", Commands.preview(m.payload()), topic,
-                        r.reason());
-                if (m.retained() && m.payload().length > 0) {
-                    clearRetained(topic);
-                }
-            }
-            case Commands.Accepted a -> {
-                Logger.info("mqtt: {}: mode {}", a.why(), a.mode());
-                modes.setMode(a.mode()).whenComplete((decision, e) -> {
-                    if (e != null) {
-                        Logger.warn("mqtt: mode {} refused: {}", a.mode(), e.getMessage());
-                    }
-                });
-            }
-        }
-    }
-
-    /** A retained command would be rejected again at every reconnect: remove it from the broker. */
-    private void clearRetained(String topic) {
-        try {
-            publish(topic, new byte[0], true);
-            clearing.add(topic);
-            Logger.info("mqtt: removed the retained message from {}", topic);
-        } catch (IOException e) {
-            failed(e);
-        }
+        commands.received(m);
     }
 
     private void showSection() {
@@ -432,27 +350,6 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            thread.execute(() -> guarded(task));
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        try {
-            return thread.schedule(() -> guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            return null;
-        }
-    }
-
-    /** A bug in one task must not end the thread (and with it all reporting). */
-    private static void guarded(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            Logger.error(e, "mqtt reporter");
-        }
+        thread.execute(task);
     }
 }

@@ -1,0 +1,26 @@
+package dualwan.probe;
+
+import dualwan.model.ProbeRequest;
+
+/** One request on its way through the prober; created by the caller, then used by the I/O thread only. */
+final class Probe {
+    final ProbeRequest request;
+    final long startedAt;
+    final long deadline;
+    /** The IPv4 target, first octet highest (as {@link IcmpPacket} and {@link Libc#setSockaddrIn} use it). */
+    final int target;
+    long sentAt;
+    int fd = -1;            // DNS and TCP: the probe's own socket
+    IcmpSocket icmp;        // ICMP: the shared raw socket and our sequence number on it
+    int seq;
+    int dnsId;
+    boolean done;
+
+    Probe(ProbeRequest request, long now) {
+        this.request = request;
+        this.startedAt = now;
+        this.deadline = now + Math.max(0, request.timeout().toNanos());
+        byte[] a = request.target().getAddress();
+        this.target = (a[0] & 0xff) << 24 | (a[1] & 0xff) << 16 | (a[2] & 0xff) << 8 | (a[3] & 0xff);
+    }
+}
