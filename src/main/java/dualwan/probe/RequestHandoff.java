@@ -46,8 +46,11 @@ final class RequestHandoff {
     /** Any thread: refuses further probes and wakes the I/O thread so that its loop ends. */
     void closeAndWake() {
         writers.incrementAndGet();
+        boolean wasClosed = closed; // an I/O thread that died closed the eventfd: its number may be reused now
         closed = true;
-        Libc.writePlain(wakeFd, one);
+        if (!wasClosed) {
+            Libc.writePlain(wakeFd, one);
+        }
         writers.decrementAndGet();
     }
 
