@@ -292,7 +292,11 @@ public final class Engine {
                 || !r.sync().tableDigest().equals(kernelSync.tableDigest())) { // a restart adopts by this digest
             out.stateChanged = true;
         }
-        kernelSync = r.sync();
+        boolean behind = r.sync().state().equals(DaemonState.KernelSync.IN_SYNC) && lastTarget != null
+                && r.generation() < lastTarget.generation();
+        // In sync with an older target is still pending for the newest one: people must not read it as done.
+        kernelSync = behind ? new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, kernelSync.since(),
+                r.sync().lastError(), 0, r.sync().tableDigest()) : r.sync();
         flushes += r.flushes();
         deleted += r.deleted();
     }

@@ -150,8 +150,21 @@ final class Daemon implements AutoCloseable {
         return state().orElseThrow(() -> new AssertionError("no state file " + stateFile + "\n" + log()));
     }
 
-    /** Polls the state file every 100 ms until cond holds; fails with what and the last state on timeout. */
+    /**
+     * Polls the state file every 100 ms until cond holds and the kernel has what the daemon decided (its
+     * {@code kernel.state} is {@code in_sync}: the kernel worker applies decisions on its own thread, so a state
+     * can show a decision a few milliseconds before the kernel does); fails with what and the last state on timeout.
+     */
     Map<String, Object> awaitState(String what, Duration timeout, Predicate<Map<String, Object>> cond) {
+        return awaitStateAnyKernel(what + " (kernel in sync)", timeout, s -> cond.test(s) && inSync(s));
+    }
+
+    static boolean inSync(Map<String, Object> s) {
+        return s.get("kernel") instanceof Map<?, ?> k && "in_sync".equals(k.get("state"));
+    }
+
+    /** As {@link #awaitState}, whatever the kernel worker's state. */
+    Map<String, Object> awaitStateAnyKernel(String what, Duration timeout, Predicate<Map<String, Object>> cond) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<Map<String, Object>> last = Optional.empty();
         while (true) {
