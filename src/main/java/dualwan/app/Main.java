@@ -57,6 +57,9 @@ public final class Main {
               simulate [--days N]      print detection time and false failovers at default settings
               selftest --config FILE [--provider gpiod|mock] [--wait 10s]
                                        front panel: blink each LED, wait for a button press (daemon stopped)
+              init     [--write] [--config FILE]   look at the board and print a starting config; --write
+                                       puts it in /etc/dualwan/dualwan.yaml (or FILE), keeping the old one
+              cleanup  --config FILE   remove dualwan's rules, its tables' routes and its nftables table
             """;
 
     /** By then the first probes, MQTT's first connect and the panel's boot pattern are done. */
@@ -66,6 +69,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        LogSetup.configure(); // before the first log call
         int code = run(Arrays.asList(args), System.out, System.err);
         if (code != -1) {
             System.exit(code);
@@ -89,6 +93,8 @@ public final class Main {
                 case "probe" -> ProbeCommand.run(rest, out);
                 case "simulate" -> SimulateCommand.run(rest, out);
                 case "selftest" -> selftest(rest, out, err);
+                case "cleanup" -> cleanup(rest, out, err);
+                case "init" -> InitCommand.run(rest, out, err);
                 case "-h", "--help", "help" -> {
                     out.print(USAGE);
                     yield 0;
@@ -216,6 +222,11 @@ public final class Main {
         return SelfTest.run(config.get().gpio().get(), args, out, err);
     }
 
+    private static int cleanup(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        return config.isEmpty() ? 2 : KernelCleanup.run(config.get(), new LinuxKernel(new ProcessRunner()), out, err);
+    }
+
     private static int runDaemon(List<String> args, PrintStream err) {
         Optional<Config> config;
         try {
@@ -254,7 +265,9 @@ public final class Main {
         mqtt.ifPresent(daemon::addListener);
         AtomicReference<Optional<ControlSocket>> control = new AtomicReference<>(Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
+        Optional<SdNotify> systemd = SdNotify.fromEnvironment();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            systemd.ifPresent(SdNotify::stopping);
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
             mqtt.ifPresent(MqttReporter::close); // publishes offline first
             control.get().ifPresent(ControlSocket::close);
@@ -265,8 +278,9 @@ public final class Main {
         }, "dualwan-shutdown"));
         try {
             mqtt.ifPresent(MqttReporter::start); // connects on its own thread, while the daemon starts
-            daemon.start();
+            daemon.start(); // returns once the first decision is made
             control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
+            systemd.ifPresent(SdNotify::ready); // Type=notify: active from here, "dualwan mode" works too
             if (!stopped.await(START_UP_SETTLED.toMillis(), TimeUnit.MILLISECONDS)) {
                 NativeHeap.trim(); // start-up's garbage is behind us
             }

@@ -18,10 +18,14 @@ import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The daemon's state as JSON, replaced atomically (write a temporary file beside it, then rename), so a
@@ -108,10 +112,14 @@ public final class StateFile {
         return m;
     }
 
+    private static final FileAttribute<Set<PosixFilePermission>> GROUP_READABLE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
+
     public void write(Map<String, Object> state) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".state", ".tmp");
+        // rw-r-----: the service's group (dualwan) may read it ("dualwan status"), nobody else.
+        Path tmp = Files.createTempFile(dir, ".state", ".tmp", GROUP_READABLE);
         try {
             Files.writeString(tmp, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(state) + "\n");
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
