@@ -18,7 +18,6 @@ import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
@@ -112,15 +111,16 @@ public final class StateFile {
         return m;
     }
 
-    private static final FileAttribute<Set<PosixFilePermission>> GROUP_READABLE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
+    private static final Set<PosixFilePermission> GROUP_READABLE = PosixFilePermissions.fromString("rw-r-----");
 
     public void write(Map<String, Object> state) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        // rw-r-----: the service's group (dualwan) may read it ("dualwan status"), nobody else.
-        Path tmp = Files.createTempFile(dir, ".state", ".tmp", GROUP_READABLE);
+        Path tmp = Files.createTempFile(dir, ".state", ".tmp");
         try {
+            // rw-r-----: the service's group (dualwan) may read it ("dualwan status"), nobody else. Set after
+            // creation: the unit's UMask=0077 would mask the group bits of a mode given at creation.
+            Files.setPosixFilePermissions(tmp, GROUP_READABLE);
             Files.writeString(tmp, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(state) + "\n");
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
