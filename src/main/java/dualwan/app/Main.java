@@ -59,6 +59,9 @@ public final class Main {
               simulate [--days N]      print detection time and false failovers at default settings
               selftest --config FILE [--provider gpiod|mock] [--wait 10s]
                                        front panel: blink each LED, wait for a button press (daemon stopped)
+              init     [--write] [--config FILE]   look at the board and print a starting config; --write
+                                       puts it in /etc/dualwan/dualwan.yaml (or FILE), keeping the old one
+              cleanup  --config FILE   remove dualwan's rules, its tables' routes and its nftables table
             """;
 
     /** Simulated time for every uplink to be judged healthy, for {@code plan}. */
@@ -71,6 +74,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        LogSetup.configure(); // before the first log call
         int code = run(Arrays.asList(args), System.out, System.err);
         if (code != -1) {
             System.exit(code);
@@ -94,6 +98,8 @@ public final class Main {
                 case "probe" -> ProbeCommand.run(rest, out);
                 case "simulate" -> SimulateCommand.run(rest, out);
                 case "selftest" -> selftest(rest, out, err);
+                case "cleanup" -> cleanup(rest, out, err);
+                case "init" -> InitCommand.run(rest, out, err);
                 case "-h", "--help", "help" -> {
                     out.print(USAGE);
                     yield 0;
@@ -241,6 +247,12 @@ public final class Main {
         return !problems.isEmpty();
     }
 
+    private static int cleanup(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Optional<Config> config = load(args, err);
+        return config.isEmpty() ? 2 : KernelCleanup.run(config.get(), new LinuxKernel(new ProcessRunner(), Tools.find()),
+                out, err);
+    }
+
     private static int runDaemon(List<String> args, PrintStream err) {
         Optional<Config> config;
         try {
@@ -299,7 +311,20 @@ public final class Main {
         web.ifPresent(daemon::addListener);
         AtomicReference<Optional<ControlSocket>> control = new AtomicReference<>(Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
+        Optional<SdNotify> systemd = SdNotify.fromEnvironment();
+        systemd.ifPresent(n -> n.watchdogInterval().ifPresent(interval -> daemon.watchdog(new Watchdog() {
+            @Override
+            public Duration interval() {
+                return interval;
+            }
+
+            @Override
+            public void ping() {
+                n.watchdog(); // from the control loop itself: a stuck loop stops the pings, systemd restarts us
+            }
+        })));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            systemd.ifPresent(SdNotify::stopping);
             Logger.info("stopping; routes stay as they are so the LAN keeps working");
             mqtt.ifPresent(MqttReporter::close); // publishes offline first
             control.get().ifPresent(ControlSocket::close);
@@ -312,8 +337,9 @@ public final class Main {
         try {
             mqtt.ifPresent(MqttReporter::start); // connects on its own thread, while the daemon starts
             web.ifPresent(WebServer::start); // binds, or keeps trying on its own timer: never stops the daemon
-            daemon.start();
+            daemon.start(); // returns once the first decision is made
             control.set(ControlSocket.open(ControlSocket.path(config.get()), daemon::setMode));
+            systemd.ifPresent(SdNotify::ready); // Type=notify: active from here, "dualwan mode" works too
             if (!stopped.await(START_UP_SETTLED.toMillis(), TimeUnit.MILLISECONDS)) {
                 NativeHeap.trim(); // start-up's garbage is behind us
             }

@@ -36,6 +36,8 @@ public final class StateFile {
         Path tmp = Files.createTempFile(dir, ".state", ".tmp");
         try {
             Files.writeString(tmp, StateJson.pretty(state));
+            // rw-r-----: the service's group (dualwan) may read it ("dualwan status"), nobody else. Set after
+            // creation: the unit's UMask=0077 would mask the group bits of a mode given at creation.
             try {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r-----"));
             } catch (UnsupportedOperationException e) {

@@ -284,6 +284,11 @@ public final class Lab implements AutoCloseable {
         return runArgv(argv, timeout, env);
     }
 
+    /** Runs argv on the host (no namespace), e.g. a machine of BootedTrixieTest. */
+    public static Result runHost(List<String> argv, Duration timeout) {
+        return runArgv(argv, timeout, env -> {});
+    }
+
     static Result runArgv(List<String> argv, Duration timeout,
             java.util.function.Consumer<java.util.Map<String, String>> env) {
         Path out = null;
