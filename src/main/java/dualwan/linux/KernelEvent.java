@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * @param kind     what changed
  * @param iface    the interface it concerns (links and addresses; routes with {@code dev})
  * @param table    a route's table as ip prints it ({@code main} when none is printed), or a rule's {@code lookup}
- * @param priority a rule's priority
+ * @param priority a rule's priority; empty above {@link Integer#MAX_VALUE} (the kernel's are unsigned 32-bit),
+ *                 where no rule of dualwan's can be: config keeps its block below the main rule (32766)
  * @param ipv4     false for an IPv6 address or route, which dualwan ignores
  * @param toDefault a route whose destination is {@code default}
  */
@@ -55,10 +56,15 @@ public record KernelEvent(Kind kind, Optional<String> iface, Optional<String> ta
         }
         m = RULE.matcher(l);
         if (m.find()) {
+            // A rule priority is an unsigned 32-bit number: at most 10 digits.
+            long priority = m.group(1).length() <= 10 ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
+            if (priority > 0xFFFF_FFFFL) {
+                return Optional.of(other()); // not a priority the kernel can have: not ip's format after all
+            }
             Matcher t = LOOKUP.matcher(l);
             return Optional.of(new KernelEvent(Kind.RULE, Optional.empty(),
                     t.find() ? Optional.of(t.group(1)) : Optional.empty(),
-                    OptionalInt.of(Integer.parseInt(m.group(1))), true, false));
+                    priority <= Integer.MAX_VALUE ? OptionalInt.of((int) priority) : OptionalInt.empty(), true, false));
         }
         m = ROUTE_TYPE.matcher(l);
         if (m.find() && looksLikeRouteDestination(m.group(2))) {

@@ -110,13 +110,15 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public List<RuleSpec> rules() throws IOException {
-        return IpJson.rules(check(List.of("ip", "-json", "-4", "rule", "show")).stdout());
+        // -N: table numbers, not names from /etc/iproute2/rt_tables, so a named table still compares equal.
+        return IpJson.rules(check(List.of("ip", "-N", "-json", "-4", "rule", "show")).stdout());
     }
 
     @Override
     public Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException {
         // One process for every table: the daemon reconciles every 10 s and should cost next to nothing.
-        Map<String, List<RouteSpec>> all = IpJson.routesByTable(check(List.of("ip", "-json", "-4", "route", "show", "table", "all")).stdout());
+        Map<String, List<RouteSpec>> all = IpJson.routesByTable(
+                check(List.of("ip", "-N", "-json", "-4", "route", "show", "table", "all")).stdout());
         Map<Integer, List<RouteSpec>> out = new HashMap<>();
         for (int id : ids) {
             out.put(id, all.getOrDefault(Integer.toString(id), List.of()));

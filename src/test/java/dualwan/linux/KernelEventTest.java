@@ -76,6 +76,19 @@ class KernelEventTest {
     }
 
     @Test
+    void unsignedPrioritiesAboveTwoToThe31AreRulesOutsideAnyBlockNotACrash() {
+        // Captured from ip monitor (scripts/fuzz-seeds); Integer.parseInt threw here and ended the events thread.
+        KernelEvent big = parse("3000000000:\tfrom all fwmark 0x65 lookup 101");
+        assertEquals(Kind.RULE, big.kind());
+        assertEquals(OptionalInt.empty(), big.priority());
+        assertEquals(Optional.of("101"), big.table());
+        assertEquals(OptionalInt.empty(), parse("Deleted 4294967295:\tfrom all lookup 200").priority());
+        assertEquals(OptionalInt.of(Integer.MAX_VALUE), parse("2147483647:\tfrom all lookup 200").priority());
+        assertEquals(Kind.OTHER, parse("4294967296:\tfrom all lookup 200").kind(), "no kernel has this priority");
+        assertEquals(Kind.OTHER, parse("99999999999999999999:\tfrom all lookup 200").kind());
+    }
+
+    @Test
     void anythingElseIsOtherSoTheDaemonRereadsEverything() {
         assertEquals(Kind.OTHER, parse("nsid 3 (iproute2 netns name: foo)").kind());
         assertEquals(Kind.OTHER, parse("something new in iproute2 7.0").kind());
