@@ -55,10 +55,11 @@ class ConfigLoaderFuzzTest {
         Files.deleteIfExists(file);
     }
 
+    // Dictionary entries are in libFuzzer's syntax: \\x0A for a line break.
     @FuzzTest(maxDuration = "3m")
-    @DictionaryEntries({"wans:\n", "  - name: ", "    interface: ", "    check:\n", "      hosts: [", "min-up: ",
-            "policies:\n", "match:", "order: [", "balance:", "mqtt:\n", "broker: ", "gpio:\n", "leds:", "dns:\n",
-            "routing:\n", "rule-priority: ", "lan-table: ", "conntrack:\n", "flush: ", "&a ", "*a", "<<: ", "!!",
+    @DictionaryEntries({"wans:\\x0A", "  - name: ", "    interface: ", "    check:\\x0A", "      hosts: [", "min-up: ",
+            "policies:\\x0A", "match:", "order: [", "balance:", "mqtt:\\x0A", "broker: ", "gpio:\\x0A", "leds:", "dns:\\x0A",
+            "routing:\\x0A", "rule-priority: ", "lan-table: ", "conntrack:\\x0A", "flush: ", "&a ", "*a", "<<: ", "!!",
             "100.64.1.1", "500ms", "0x65", "tcp:443", "ssl://", "udp/5060", "10000-20000"})
     void parse(byte[] input) throws IOException {
         Files.write(file, input);

@@ -37,7 +37,7 @@ class LearnedServersFuzzTest {
     }
 
     @FuzzTest(maxDuration = "2m")
-    @DictionaryEntries({"nameserver ", "\n", "\t", "#", ";", "search ", "192.0.2.53", "127.0.0.1", "0.", "255."})
+    @DictionaryEntries({"nameserver ", "\\x0A", "\t", "#", ";", "search ", "192.0.2.53", "127.0.0.1", "0.", "255."})
     void read(byte[] input) throws IOException {
         Files.write(file, input);
         List<Inet4Address> servers = LearnedServers.read(file);

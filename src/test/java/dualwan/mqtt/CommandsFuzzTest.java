@@ -26,7 +26,7 @@ class CommandsFuzzTest {
     private static final List<String> WANS = List.of("isp1", "isp2", "lte");
 
     @FuzzTest(maxDuration = "2m")
-    @DictionaryEntries({"auto", "isp1", "isp2", "lte", "PRESS", " ", "\r\n", "\u2003"})
+    @DictionaryEntries({"auto", "isp1", "isp2", "lte", "PRESS", " ", "\\x0D\\x0A", "\\xE2\\x80\\x83"}) // libFuzzer syntax: CR LF, EM SPACE
     void payloads(byte[] payload) {
         Optional<String> text = text(payload);
         for (boolean retained : new boolean[]{false, true}) {
