@@ -162,6 +162,8 @@ public final class ConfigLoader extends YamlReader {
             return null;
         }
         Node root;
+        StreamReader reader = new StreamReader(text);
+        ParserImpl parser = null;
         try {
             LoaderOptions options = new LoaderOptions();
             options.setCodePointLimit(MAX_FILE_BYTES);
@@ -170,7 +172,8 @@ public final class ConfigLoader extends YamlReader {
             options.setAllowRecursiveKeys(false);
             options.setAllowDuplicateKeys(false);
             options.setMergeOnCompose(false);
-            Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
+            parser = new ParserImpl(reader, options);
+            Composer composer = new Composer(parser, new Resolver(), options);
             root = composer.getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
@@ -184,7 +187,7 @@ public final class ConfigLoader extends YamlReader {
                     e.getCodePoint()));
             return null;
         } catch (YAMLException e) {
-            error(0, "", "YAML error: " + e.getMessage());
+            error(limitLine(parser, reader), "", limitMessage(e.getMessage()));
             return null;
         }
         if (root == null || (root instanceof ScalarNode s && s.getTag().equals(Tag.NULL))) {
@@ -223,6 +226,33 @@ public final class ConfigLoader extends YamlReader {
                 new LanConfig(lanIfaces.stream().map(l -> l.value).toList()),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
                 conntrack, policies, gpio, dns, mqtt);
+    }
+
+    /**
+     * A limit reached (nesting, aliases) carries no mark. The node being composed when it was hit starts just
+     * before the parser's next event; failing that, where the reader stopped (it reads ahead, so later).
+     */
+    private static int limitLine(ParserImpl parser, StreamReader reader) {
+        try {
+            if (parser != null && parser.peekEvent() != null && parser.peekEvent().getStartMark() != null) {
+                return parser.peekEvent().getStartMark().getLine() + 1;
+            }
+        } catch (YAMLException e) {
+            // a syntax error further on: fall back to the reader's position
+        }
+        return reader.getMark().getLine() + 1;
+    }
+
+    /** SnakeYAML's words for the limits set in {@link #run}, in ours. */
+    private static String limitMessage(String yaml) {
+        String m = yaml == null ? "" : yaml;
+        if (m.startsWith("Nesting Depth exceeded")) {
+            return "lists and maps are nested more than " + MAX_NESTING + " levels deep";
+        }
+        if (m.startsWith("Number of aliases")) {
+            return "more than " + MAX_COLLECTION_ALIASES + " aliases (*name) of lists or maps";
+        }
+        return "YAML error: " + m;
     }
 
     private record RoutingDraft(Located<Long> lanTable, Located<Long> rulePriority) {

@@ -75,7 +75,7 @@ class ConfigLoaderFuzzTest {
 
     private static void located(ConfigException e, byte[] input) {
         assertFalse(e.errors().isEmpty(), "a rejection says why");
-        long lines = 1 + new String(input, java.nio.charset.StandardCharsets.UTF_8).lines().count();
+        int lines = yamlLines(new String(input, java.nio.charset.StandardCharsets.UTF_8));
         for (ConfigError error : e.errors()) {
             assertEquals(file, error.file());
             assertFalse(error.message().isBlank(), error::toString);
@@ -87,6 +87,19 @@ class ConfigLoaderFuzzTest {
             assertTrue(error.toString().startsWith(file + (error.line() > 0 ? ":" + error.line() + ": " : ": ")),
                     error::toString);
         }
+    }
+
+    /** Lines as YAML counts them (and editors show them): CR, LF, CR LF, NEL, LS and PS end a line. */
+    static int yamlLines(String text) {
+        int lines = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\u0085' || c == '\u2028' || c == '\u2029'
+                    || (c == '\r' && (i + 1 == text.length() || text.charAt(i + 1) != '\n'))) {
+                lines++;
+            }
+        }
+        return lines;
     }
 
     /** What the daemon does with a config at start must work for every config the loader accepts. */
