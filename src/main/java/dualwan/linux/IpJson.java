@@ -69,7 +69,7 @@ public final class IpJson {
         Optional<Integer> mark = f.string("fwmark").isPresent() ? Optional.of((int) mark(f, "fwmark")) : Optional.empty();
         // A full mask is printed by no iproute2 we know, but means the same as none.
         boolean fullMask = !f.has("fwmask") || mark(f, "fwmask") == FULL_MASK;
-        Optional<String> table = f.string("table").map(IpJson::tableName);
+        Optional<String> table = table(f, "table");
         Optional<Long> suppressLength = f.number("suppress_prefixlen", Integer.MIN_VALUE, Integer.MAX_VALUE);
         boolean suppress = suppressLength.equals(Optional.of(0L));
         boolean unknownKey = f.map().keySet().stream()
@@ -80,6 +80,15 @@ public final class IpJson {
                 || (suppressLength.isPresent() && !suppress);
         return new RuleSpec((int) Math.min(priority, Integer.MAX_VALUE), mark, from, suppress, table.orElse(""),
                 foreign);
+    }
+
+    /** A table as ip prints it: a name from rt_tables or a number, never empty. */
+    private static Optional<String> table(JsonFields f, String key) throws IOException {
+        Optional<String> table = f.string(key);
+        if (table.isPresent() && table.get().isBlank()) {
+            throw f.invalid(key, "a table name or number");
+        }
+        return table.map(IpJson::tableName);
     }
 
     /** An unsigned 32-bit mark as ip prints it ({@code "0x65"}), or decimal. */
@@ -98,7 +107,7 @@ public final class IpJson {
         List<Map<String, Object>> objects = objects(json, "ip -json route show");
         for (int i = 0; i < objects.size(); i++) {
             JsonFields f = new JsonFields(objects.get(i), "ip -json route show: route " + (i + 1));
-            String table = tableName(f.string("table").orElse("main"));
+            String table = table(f, "table").orElse("main");
             String dst = f.string("dst").orElseThrow(() -> f.invalid("dst", "the destination (\"default\", a prefix)"));
             RouteSpec route = new RouteSpec(routeType(f), dst, f.string("gateway").flatMap(IpJson::parse),
                     f.string("dev"), f.number("metric", 0, JsonFields.U32_MAX).orElse(0L),

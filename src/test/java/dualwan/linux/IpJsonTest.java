@@ -98,6 +98,8 @@ class IpJsonTest {
         assertField("[{\"priority\":1,\"fwmark\":\"0xzz\"}]", "field \"fwmark\"");
         assertField("[{\"priority\":1,\"fwmark\":101}]", "field \"fwmark\" is the number 101");
         assertField("[{\"priority\":1.5}]", "field \"priority\" is the number 1.5");
+        assertField("[{\"priority\":1,\"table\":\"\"}]", "field \"table\" is the string \"\"");
+        assertThrowsNaming(() -> IpJson.routes("[{\"dst\":\"default\",\"table\":\" \"}]"), "field \"table\"");
         assertThrowsNaming(() -> IpJson.routes("[{\"dst\":\"default\",\"metric\":8589934590}]"),
                 "ip -json route show: route 1: field \"metric\"");
         assertThrowsNaming(() -> IpJson.routes("[{\"dst\":\"default\",\"flags\":\"onlink\"}]"), "field \"flags\"");
