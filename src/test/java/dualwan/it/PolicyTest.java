@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,7 +79,6 @@ class PolicyTest extends DaemonLabTest {
     }
 
     @Test
-    @Timeout(value = 2, unit = TimeUnit.MINUTES) // two of each, with holds: 20 s in a lab run
     void oppositePoliciesEachFailOverToTheOtherAndComeBack(@TempDir Path tmp) throws Exception {
         daemon = Daemon.configure(lab, tmp, "3s", yaml -> yaml + OPPOSITE).start();
         daemon.awaitAllUp();
