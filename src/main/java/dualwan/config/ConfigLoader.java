@@ -1,20 +1,11 @@
 package dualwan.config;
 
 import dualwan.model.ProbeMethod;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.composer.Composer;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.parser.ParserImpl;
-import org.yaml.snakeyaml.reader.ReaderException;
-import org.yaml.snakeyaml.reader.StreamReader;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,33 +152,9 @@ public final class ConfigLoader extends YamlReader {
             error(0, "", "the file is larger than " + MAX_FILE_BYTES / 1024 + " KiB; is it the right file?");
             return null;
         }
-        Node root;
-        StreamReader reader = new StreamReader(text);
-        ParserImpl parser = null;
-        try {
-            LoaderOptions options = new LoaderOptions();
-            options.setCodePointLimit(MAX_FILE_BYTES);
-            options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
-            options.setNestingDepthLimit(MAX_NESTING);
-            options.setAllowRecursiveKeys(false);
-            options.setAllowDuplicateKeys(false);
-            options.setMergeOnCompose(false);
-            parser = new ParserImpl(reader, options);
-            Composer composer = new Composer(parser, new Resolver(), options);
-            root = composer.getSingleNode();
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            error(mark == null ? 0 : mark.getLine() + 1, "", "YAML syntax error: " + problem + context);
-            return null;
-        } catch (ReaderException e) {
-            error(lineOfCodePoint(text, e.getPosition()), "", String.format(
-                    "the file contains the control character U+%04X, which YAML does not allow; remove it",
-                    e.getCodePoint()));
-            return null;
-        } catch (YAMLException e) {
-            error(limitLine(parser, reader), "", limitMessage(e.getMessage()));
+        int before = errors.size();
+        Node root = YamlComposer.compose(text, this::error);
+        if (errors.size() > before) {
             return null;
         }
         if (root == null || (root instanceof ScalarNode s && s.getTag().equals(Tag.NULL))) {
@@ -226,33 +193,6 @@ public final class ConfigLoader extends YamlReader {
                 new LanConfig(lanIfaces.stream().map(l -> l.value).toList()),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
                 conntrack, policies, gpio, dns, mqtt);
-    }
-
-    /**
-     * A limit reached (nesting, aliases) carries no mark. The node being composed when it was hit starts just
-     * before the parser's next event; failing that, where the reader stopped (it reads ahead, so later).
-     */
-    private static int limitLine(ParserImpl parser, StreamReader reader) {
-        try {
-            if (parser != null && parser.peekEvent() != null && parser.peekEvent().getStartMark() != null) {
-                return parser.peekEvent().getStartMark().getLine() + 1;
-            }
-        } catch (YAMLException e) {
-            // a syntax error further on: fall back to the reader's position
-        }
-        return reader.getMark().getLine() + 1;
-    }
-
-    /** SnakeYAML's words for the limits set in {@link #run}, in ours. */
-    private static String limitMessage(String yaml) {
-        String m = yaml == null ? "" : yaml;
-        if (m.startsWith("Nesting Depth exceeded")) {
-            return "lists and maps are nested more than " + MAX_NESTING + " levels deep";
-        }
-        if (m.startsWith("Number of aliases")) {
-            return "more than " + MAX_COLLECTION_ALIASES + " aliases (*name) of lists or maps";
-        }
-        return "YAML error: " + m;
     }
 
     private record RoutingDraft(Located<Long> lanTable, Located<Long> rulePriority) {
