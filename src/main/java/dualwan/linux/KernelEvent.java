@@ -31,6 +31,9 @@ public record KernelEvent(Kind kind, Optional<String> iface, Optional<String> ta
     private static final Pattern DEV = Pattern.compile(" dev (\\S+)");
     private static final Pattern TABLE = Pattern.compile(" table (\\S+)");
     private static final Pattern VIA = Pattern.compile(" via (?:inet6 )?(\\S+)");
+    // Compiled once: a flood of monitor lines should cost matching, not compiling (String.matches compiles).
+    private static final Pattern IPV4_PREFIX = Pattern.compile("[0-9.]+(/\\d+)?");
+    private static final Pattern IPV6_PREFIX = Pattern.compile("[0-9a-fA-F:]+:[0-9a-fA-F:]*(/\\d+)?");
     private static final Pattern ROUTE_TYPE = Pattern.compile(
             "^(?:(unicast|local|broadcast|multicast|unreachable|blackhole|prohibit|throw|nat|anycast) )?(\\S+)");
 
@@ -82,6 +85,6 @@ public record KernelEvent(Kind kind, Optional<String> iface, Optional<String> ta
 
     /** {@code default}, an IPv4/IPv6 address or prefix: what a route line starts with. */
     private static boolean looksLikeRouteDestination(String s) {
-        return s.equals("default") || s.matches("[0-9.]+(/\\d+)?") || s.matches("[0-9a-fA-F:]+:[0-9a-fA-F:]*(/\\d+)?");
+        return s.equals("default") || IPV4_PREFIX.matcher(s).matches() || IPV6_PREFIX.matcher(s).matches();
     }
 }
