@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One line of {@code ip monitor link address route rule} (iproute2's text format: it has no JSON for monitor),
+ * One line of {@code ip [-N] monitor link address route rule} (iproute2's text format: it has no JSON for monitor),
  * reduced to what tells the daemon which re-read it needs. Lines this parser does not recognise become
  * {@link Kind#OTHER}, which the daemon answers with a full re-read: a new iproute2 format costs CPU, not a missed
  * change.
@@ -34,8 +34,9 @@ public record KernelEvent(Kind kind, Optional<String> iface, Optional<String> ta
     // Compiled once: a flood of monitor lines should cost matching, not compiling (String.matches compiles).
     private static final Pattern IPV4_PREFIX = Pattern.compile("[0-9.]+(/\\d+)?");
     private static final Pattern IPV6_PREFIX = Pattern.compile("[0-9a-fA-F:]+:[0-9a-fA-F:]*(/\\d+)?");
+    /** A route line starts with its type unless unicast: a name, or with {@code ip -N} a number ("7 default …"). */
     private static final Pattern ROUTE_TYPE = Pattern.compile(
-            "^(?:(unicast|local|broadcast|multicast|unreachable|blackhole|prohibit|throw|nat|anycast) )?(\\S+)");
+            "^(?:(unicast|local|broadcast|multicast|unreachable|blackhole|prohibit|throw|nat|anycast|\\d{1,2}) )?(\\S+)");
 
     static KernelEvent other() {
         return new KernelEvent(Kind.OTHER, Optional.empty(), Optional.empty(), OptionalInt.empty(), true, false);
