@@ -1,20 +1,11 @@
 package dualwan.config;
 
 import dualwan.model.ProbeMethod;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.composer.Composer;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.parser.ParserImpl;
-import org.yaml.snakeyaml.reader.ReaderException;
-import org.yaml.snakeyaml.reader.StreamReader;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,30 +152,9 @@ public final class ConfigLoader extends YamlReader {
             error(0, "", "the file is larger than " + MAX_FILE_BYTES / 1024 + " KiB; is it the right file?");
             return null;
         }
-        Node root;
-        try {
-            LoaderOptions options = new LoaderOptions();
-            options.setCodePointLimit(MAX_FILE_BYTES);
-            options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
-            options.setNestingDepthLimit(MAX_NESTING);
-            options.setAllowRecursiveKeys(false);
-            options.setAllowDuplicateKeys(false);
-            options.setMergeOnCompose(false);
-            Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
-            root = composer.getSingleNode();
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            error(mark == null ? 0 : mark.getLine() + 1, "", "YAML syntax error: " + problem + context);
-            return null;
-        } catch (ReaderException e) {
-            error(lineOfCodePoint(text, e.getPosition()), "", String.format(
-                    "the file contains the control character U+%04X, which YAML does not allow; remove it",
-                    e.getCodePoint()));
-            return null;
-        } catch (YAMLException e) {
-            error(0, "", "YAML error: " + e.getMessage());
+        int before = errors.size();
+        Node root = YamlComposer.compose(text, this::error);
+        if (errors.size() > before) {
             return null;
         }
         if (root == null || (root instanceof ScalarNode s && s.getTag().equals(Tag.NULL))) {

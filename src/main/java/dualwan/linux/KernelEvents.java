@@ -51,7 +51,8 @@ final class KernelEvents implements AutoCloseable {
     /** With another parser and pauses: for tests. */
     KernelEvents(Path ip, Consumer<KernelEvent> onChange, Function<String, Optional<KernelEvent>> parser,
                  Duration firstPause, Duration maxPause, Duration healthyRun) {
-        this.argv = List.of(ip.toString(), "monitor", "link", "address", "route", "rule");
+        // -N: table numbers, as in the reads, so events about a table named in rt_tables are still ours.
+        this.argv = List.of(ip.toString(), "-N", "monitor", "link", "address", "route", "rule");
         this.onChange = onChange;
         this.parser = parser;
         this.firstPause = firstPause;

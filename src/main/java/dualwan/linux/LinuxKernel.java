@@ -118,14 +118,16 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public List<RuleSpec> rules() throws IOException {
-        return IpJson.rules(readIp("-json", "-4", "rule", "show").stdout());
+        // -N: table numbers, not names from /etc/iproute2/rt_tables, so a named table still compares equal.
+        return IpJson.rules(readIp("-N", "-json", "-4", "rule", "show").stdout());
     }
 
     @Override
     public Map<Integer, List<RouteSpec>> tables(Iterable<Integer> ids) throws IOException {
         // One process for every table: the daemon compares after every kernel event about its rules or tables
-        // (at most once a second) and every 30 s, so this should cost next to nothing.
-        Map<String, List<RouteSpec>> all = IpJson.routesByTable(readIp("-json", "-4", "route", "show", "table", "all").stdout());
+        // (at most once a second) and every 30 s, so this should cost next to nothing. -N as for rules.
+        Map<String, List<RouteSpec>> all = IpJson.routesByTable(
+                readIp("-N", "-json", "-4", "route", "show", "table", "all").stdout());
         Map<Integer, List<RouteSpec>> out = new HashMap<>();
         for (int id : ids) {
             out.put(id, all.getOrDefault(Integer.toString(id), List.of()));

@@ -675,6 +675,13 @@ class ConfigLoaderTest {
         List<ConfigError> e = errors(b.toString());
         assertEquals(1, e.size(), e::toString);
         assertTrue(e.getFirst().message().contains("aliases"), e.getFirst().message());
+        assertEquals(12, e.getFirst().line(), "a1 to a10 hold 20 aliases; a11's first is one too many");
+    }
+
+    @Test
+    void nestingTooDeepIsLocated() {
+        // Found by ConfigLoaderFuzzTest: SnakeYAML's limit has no mark, and the error had no line.
+        single("wans:\n  - name: a\n    check: " + "[".repeat(25) + "\n", 3, "", "nested more than 20 levels");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,7 @@ class CarrierTimingTest extends DaemonLabTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // ten failovers and failbacks: 32 s in a lab run
     void carrierLossSwitchesTheLanTableOnTheEventTenTimes(@TempDir Path tmp) throws Exception {
         daemon = Daemon.configure(lab, tmp, "1s").start();
         daemon.awaitAllUp();

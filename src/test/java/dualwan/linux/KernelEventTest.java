@@ -76,6 +76,36 @@ class KernelEventTest {
     }
 
     @Test
+    void numericOutputHasTableAndTypeNumbers() {
+        // ip -N monitor (captured): tables named in rt_tables come as numbers, and so do route types.
+        KernelEvent unreachable = parse("7 default table 200 metric 4294967295 ");
+        assertEquals(Kind.ROUTE, unreachable.kind());
+        assertEquals(Optional.of("200"), unreachable.table());
+        assertTrue(unreachable.toDefault());
+        assertTrue(parse("Deleted 7 default table 200 metric 4294967295 ").toDefault());
+        KernelEvent local = parse("2 127.0.0.1 dev lo table 255 proto 2 scope 254 src 127.0.0.1 ");
+        assertEquals(Optional.of("255"), local.table());
+        assertEquals(Optional.of("lo"), local.iface());
+        assertFalse(parse("2 ::1 dev lo table 255 proto 2 metric 0 pref medium").ipv4());
+        assertEquals(Optional.of("254"), parse("1030:\tfrom all lookup 254").table());
+        assertEquals(Optional.of("lo"), parse("1: lo    inet 127.0.0.1/8 scope 254 lo").iface());
+        assertEquals(Kind.ROUTE, parse("100.64.1.0/30 dev wan1 proto 2 scope 253 src 100.64.1.2 ").kind());
+    }
+
+    @Test
+    void unsignedPrioritiesAboveTwoToThe31AreRulesOutsideAnyBlockNotACrash() {
+        // Captured from ip monitor (scripts/fuzz-seeds); Integer.parseInt threw here and ended the events thread.
+        KernelEvent big = parse("3000000000:\tfrom all fwmark 0x65 lookup 101");
+        assertEquals(Kind.RULE, big.kind());
+        assertEquals(OptionalInt.empty(), big.priority());
+        assertEquals(Optional.of("101"), big.table());
+        assertEquals(OptionalInt.empty(), parse("Deleted 4294967295:\tfrom all lookup 200").priority());
+        assertEquals(OptionalInt.of(Integer.MAX_VALUE), parse("2147483647:\tfrom all lookup 200").priority());
+        assertEquals(Kind.OTHER, parse("4294967296:\tfrom all lookup 200").kind(), "no kernel has this priority");
+        assertEquals(Kind.OTHER, parse("99999999999999999999:\tfrom all lookup 200").kind());
+    }
+
+    @Test
     void anythingElseIsOtherSoTheDaemonRereadsEverything() {
         assertEquals(Kind.OTHER, parse("nsid 3 (iproute2 netns name: foo)").kind());
         assertEquals(Kind.OTHER, parse("something new in iproute2 7.0").kind());

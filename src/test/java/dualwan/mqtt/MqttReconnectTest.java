@@ -50,6 +50,7 @@ class MqttReconnectTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES) // 35 s measured under load
     void aHundredReconnectsLeaveNoThreadBehind() throws Exception {
         Mosquitto.assumeInstalled();
         try (Mosquitto broker = Mosquitto.start(dir); DropProxy relay = new DropProxy(broker.port());
