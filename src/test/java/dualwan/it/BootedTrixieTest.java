@@ -37,6 +37,7 @@ class BootedTrixieTest {
     private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for dualwan.service: ([0-9.]+)");
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 15, unit = java.util.concurrent.TimeUnit.MINUTES) // 2 min warm, 4+ cold
     void installRunFailOverUpgradeRemovePurge(@TempDir Path tmp) throws Exception {
         assumeTrue(TrixieMachine.available(), "needs root, systemd-nspawn and debootstrap");
         Path deb = Packages.newestDeb(Lab.repoRoot());

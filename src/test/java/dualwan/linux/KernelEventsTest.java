@@ -89,7 +89,7 @@ class KernelEventsTest {
             await(other(), "OTHER at the first start");
             await(other(), "OTHER at the restart");
             await(link("wan2"), "the restarted monitor's line");
-            assertEquals("monitor link address route rule", Files.readString(dir.resolve("args")).trim());
+            assertEquals("-N monitor link address route rule", Files.readString(dir.resolve("args")).trim());
             ProcessRunnerTest.assertGone(starts().getFirst());
         }
     }

@@ -105,7 +105,7 @@ class LinuxKernelTest {
         kernel.nftTable();
         kernel.nft("table inet dualwan {}\n");
         assertEquals(List.of(
-                List.of("/opt/fake/ip", "-json", "-4", "rule", "show"),
+                List.of("/opt/fake/ip", "-N", "-json", "-4", "rule", "show"),
                 List.of("/opt/fake/ip", "-json", "-4", "addr", "show"),
                 List.of("/opt/fake/ip", "rule", "add", "priority", "1030", "lookup", "200"),
                 List.of("/opt/fake/nft", "-t", "-s", "list", "table", "inet", "dualwan"),
