@@ -9,7 +9,6 @@ import dualwan.control.ControlSocket;
 import dualwan.control.ModeCommand;
 import dualwan.engine.KernelTarget;
 import dualwan.dns.DnsFollower;
-import dualwan.dns.Dnsmasq;
 import dualwan.gpio.Panel;
 import dualwan.gpio.SelfTest;
 import dualwan.linux.Discovery;
@@ -294,7 +293,7 @@ public final class Main {
             exit.start();
         });
         Optional<DnsFollower> dns = config.get().dns().filter(DnsConfig::followActive)
-                .map(d -> new DnsFollower(config.get(), d, new Dnsmasq(d.dnsmasqPidFile()), daemon::setSection));
+                .map(d -> new DnsFollower(config.get(), d, daemon::setSection));
         dns.ifPresent(daemon::addListener);
         List<String> uplinks = config.get().wans().stream().map(WanConfig::name).toList();
         Optional<Panel> panel = config.get().gpio()

@@ -76,11 +76,8 @@ public final class Defaults {
     /** {@code dns.follow-active} when the {@code dns} section is present. */
     public static final boolean DNS_FOLLOW_ACTIVE = true;
 
-    /** {@code dns.servers-file}. */
-    public static final Path DNS_SERVERS_FILE = Path.of("/run/dualwan/dnsmasq-servers.conf");
-
-    /** {@code dns.dnsmasq-pid-file}: Debian's dnsmasq service. */
-    public static final Path DNS_DNSMASQ_PID_FILE = Path.of("/run/dnsmasq/dnsmasq.pid");
+    /** {@code dns.resolv-file}: in the unit's runtime directory (0755, also made at boot by tmpfiles.d). */
+    public static final Path DNS_RESOLV_FILE = Path.of("/run/dualwan/resolv.conf");
 
     /** {@code dns.learned-dir}: written by the hooks in board/dns-hooks. */
     public static final Path DNS_LEARNED_DIR = Path.of("/run/dualwan-dns");

@@ -16,7 +16,7 @@ import java.util.Optional;
 final class DnsLoader extends YamlReader {
 
     private static final List<String> DNS_KEYS =
-            List.of("follow-active", "servers-file", "dnsmasq-pid-file", "learned-dir");
+            List.of("follow-active", "resolv-file", "learned-dir");
 
     DnsLoader(YamlReader same) {
         super(same);
@@ -73,15 +73,13 @@ final class DnsLoader extends YamlReader {
         }
         Section s = top.section("dns", DNS_KEYS);
         Located<Boolean> follow = s.defaulted("follow-active", Defaults.DNS_FOLLOW_ACTIVE, this::bool);
-        Located<Path> servers = s.defaulted("servers-file", Defaults.DNS_SERVERS_FILE,
-                (n, key) -> absolutePath(n, key, Defaults.DNS_SERVERS_FILE));
-        Located<Path> pid = s.defaulted("dnsmasq-pid-file", Defaults.DNS_DNSMASQ_PID_FILE,
-                (n, key) -> absolutePath(n, key, Defaults.DNS_DNSMASQ_PID_FILE));
+        Located<Path> resolv = s.defaulted("resolv-file", Defaults.DNS_RESOLV_FILE,
+                (n, key) -> absolutePath(n, key, Defaults.DNS_RESOLV_FILE));
         Located<Path> learned = s.defaulted("learned-dir", Defaults.DNS_LEARNED_DIR,
                 (n, key) -> absolutePath(n, key, Defaults.DNS_LEARNED_DIR));
-        if (follow.value == null || servers.value == null || pid.value == null || learned.value == null) {
+        if (follow.value == null || resolv.value == null || learned.value == null) {
             return Optional.empty();
         }
-        return Optional.of(new DnsConfig(follow.value, servers.value, pid.value, learned.value));
+        return Optional.of(new DnsConfig(follow.value, resolv.value, learned.value));
     }
 }

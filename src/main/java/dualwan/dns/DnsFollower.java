@@ -9,11 +9,9 @@ import org.tinylog.Logger;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
@@ -29,7 +27,7 @@ import java.util.function.BiConsumer;
 
 /**
  * DNS follows the active uplink: the LAN's dnsmasq gets the active uplink's DNS servers in its
- * {@code --servers-file}, and a SIGHUP to re-read it. Servers are the uplink's {@code dns} list, or for
+ * {@code resolv-file}, which dnsmasq polls and re-reads by itself when it changes ({@link ResolvFile}). Servers are the uplink's {@code dns} list, or for
  * {@code dns: auto} what its DHCP/PPP client's hook wrote to {@code learned-dir/IFACE} (watched with inotify,
  * so a new lease is passed on at once). All file work runs on this adapter's own thread; the loop only hands
  * over the active uplink's name.
@@ -38,7 +36,6 @@ public final class DnsFollower implements StateListener, AutoCloseable {
 
     private final Config config;
     private final DnsConfig dns;
-    private final Dnsmasq dnsmasq;
     private final BiConsumer<String, Object> section;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> thread(r, "dualwan-dns"));
     private final Thread watcher;
@@ -50,14 +47,14 @@ public final class DnsFollower implements StateListener, AutoCloseable {
     /** Worker thread only. */
     private Optional<String> active = Optional.empty();
     private String written;
+    private String published;
 
     /**
      * @param section publishes the {@code dns} section of the state (Daemon::setSection)
      */
-    public DnsFollower(Config config, DnsConfig dns, Dnsmasq dnsmasq, BiConsumer<String, Object> section) {
+    public DnsFollower(Config config, DnsConfig dns, BiConsumer<String, Object> section) {
         this.config = config;
         this.dns = dns;
-        this.dnsmasq = dnsmasq;
         this.section = section;
         this.watcher = thread(this::watchLearned, "dualwan-dns-watch");
         watcher.start();
@@ -100,7 +97,7 @@ public final class DnsFollower implements StateListener, AutoCloseable {
         return w.dns().orElseGet(() -> LearnedServers.read(dns.learnedDir().resolve(w.iface())));
     }
 
-    /** Worker thread: writes the active uplink's servers if they differ from what dnsmasq has, then SIGHUP. */
+    /** Worker thread: writes the active uplink's servers if they differ from what the resolv-file holds. */
     private void update(String why) {
         Optional<WanConfig> w = active.flatMap(config::wan);
         if (w.isEmpty()) {
@@ -112,32 +109,31 @@ public final class DnsFollower implements StateListener, AutoCloseable {
                     w.get().dns().isPresent() ? "configured" : "nothing learned in " + dns.learnedDir().resolve(w.get().iface()));
             return;
         }
-        String content = Dnsmasq.serversFile(w.get().name(), servers);
+        String content = ResolvFile.content(w.get().name(), servers);
         if (written == null) {
-            written = readQuietly(dns.serversFile()); // after a restart, an unchanged file needs no reload
-        }
-        if (content.equals(written)) {
-            return;
-        }
-        try {
-            Path tmp = dns.serversFile().resolveSibling("." + dns.serversFile().getFileName() + ".new");
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, dns.serversFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            written = content;
-        } catch (IOException e) {
-            Logger.warn("dns: cannot write {}: {}", dns.serversFile(), e.getMessage());
-            return;
+            written = readQuietly(dns.resolvFile()); // after a restart, an unchanged file is left alone
         }
         List<String> shown = servers.stream().map(Inet4Address::getHostAddress).toList();
-        Optional<String> reloaded = dnsmasq.reload();
-        Logger.info("dns: {} -> servers of {} {} in {}; {}", why, w.get().name(), shown, dns.serversFile(),
-                reloaded.map(p -> "dnsmasq " + p + " told to reload").orElse("dnsmasq not told (see above)"));
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("uplink", w.get().name());
-        s.put("servers", shown);
-        s.put("reloaded", reloaded.isPresent());
-        s.put("updated", Instant.now().toString());
-        section.accept("dns", Map.copyOf(s));
+        if (!content.equals(written)) {
+            try {
+                ResolvFile.write(dns.resolvFile(), content);
+                written = content;
+            } catch (IOException e) {
+                Logger.warn("dns: cannot write {}: {}", dns.resolvFile(), e.getMessage());
+                return;
+            }
+            Logger.info("dns: {} -> servers of {} {} in {} (dnsmasq re-reads it when it changes)", why,
+                    w.get().name(), shown, dns.resolvFile());
+        }
+        if (!content.equals(published)) { // also after a restart that found the file already right
+            published = content;
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("uplink", w.get().name());
+            s.put("servers", shown);
+            s.put("resolv-file", dns.resolvFile().toString());
+            s.put("updated", Instant.now().toString());
+            section.accept("dns", Map.copyOf(s));
+        }
     }
 
     /** Watches learned-dir (once it exists: the hooks create it) and re-reads when the active uplink's file changes. */

@@ -770,12 +770,11 @@ class ConfigLoaderTest {
                     interface: wan2
                     dns: auto
                 dns:
-                  servers-file: /run/x/servers.conf
+                  resolv-file: /run/x/resolv.conf
                 """);
         assertEquals(Optional.of(List.of(ip("192.0.2.53"), ip("198.51.100.53"))), c.wans().get(0).dns());
         assertEquals(Optional.empty(), c.wans().get(1).dns());
-        assertEquals(Optional.of(new DnsConfig(true, Path.of("/run/x/servers.conf"), Defaults.DNS_DNSMASQ_PID_FILE,
-                Defaults.DNS_LEARNED_DIR)), c.dns());
+        assertEquals(Optional.of(new DnsConfig(true, Path.of("/run/x/resolv.conf"), Defaults.DNS_LEARNED_DIR)), c.dns());
         assertEquals(Optional.empty(), parse("wans:\n  - name: a\n    interface: wan1\n").dns());
     }
 
@@ -787,7 +786,9 @@ class ConfigLoaderTest {
         single(head + "    dns: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]\n", 4, "wans[0].dns", "1 to 3");
         single(head + "    dns: dhcp\n", 4, "wans[0].dns", "auto");
         single(head + "    dns: [192.0.2.1, 192.0.2.1]\n", 4, "wans[0].dns[1]", "twice");
-        single(head + "dns:\n  servers-file: relative.conf\n", 5, "dns.servers-file", "absolute");
+        single(head + "dns:\n  resolv-file: relative.conf\n", 5, "dns.resolv-file", "absolute");
+        // The SIGHUP mechanism's keys are gone: an old config is told so, at its line, rather than half-used.
+        single(head + "dns:\n  dnsmasq-pid-file: /run/dnsmasq/dnsmasq.pid\n", 5, "dns.dnsmasq-pid-file", "allowed keys");
         single(head + "dns:\n  follow-active: maybe\n", 5, "dns.follow-active", "true or false");
         single(head + "dns:\n  reload: yes\n", 5, "dns.reload", "allowed keys");
     }

@@ -12,45 +12,49 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import static dualwan.TestConfigs.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The follower on real files, with dnsmasq's SIGHUP recorded instead of sent. */
+/**
+ * The follower on real files: it only replaces dnsmasq's resolv-file (dnsmasq re-reads it by itself, see
+ * DhcpDnsTest for a real dnsmasq), so each replacement is seen as a new inode.
+ */
 class DnsFollowerTest {
 
     @TempDir
     Path dir;
+
+    final Map<String, Object> sections = new ConcurrentHashMap<>();
 
     @org.junit.jupiter.api.BeforeEach
     void learnedDir() throws Exception {
         Files.createDirectories(dir.resolve("learned"));
     }
 
-    final List<String> hangUps = new CopyOnWriteArrayList<>();
-    final Map<String, Object> sections = new ConcurrentHashMap<>();
-
     private DnsFollower follower(Config config) throws Exception {
-        Path pid = dir.resolve("dnsmasq.pid");
-        Files.writeString(pid, ProcessHandle.current().pid() + "\n");
-        Dnsmasq dnsmasq = new Dnsmasq(pid) {
-            @Override
-            public Optional<String> reload() {
-                hangUps.add("HUP");
-                return Optional.of("1");
-            }
-        };
         Files.createDirectories(dir.resolve("learned"));
-        return new DnsFollower(config, new DnsConfig(true, dir.resolve("servers.conf"), pid, dir.resolve("learned")),
-                dnsmasq, sections::put);
+        return new DnsFollower(config, new DnsConfig(true, resolvFile(), dir.resolve("learned")), sections::put);
+    }
+
+    private Path resolvFile() {
+        return dir.resolve("resolv.conf");
+    }
+
+    /** The file's identity: a rename-replace gives a new inode, an untouched file keeps its own. */
+    private Object inode() throws Exception {
+        return Files.readAttributes(resolvFile(), BasicFileAttributes.class).fileKey();
     }
 
     private static Config config() {
@@ -74,26 +78,45 @@ class DnsFollowerTest {
 
     private String servers() {
         try {
-            return Files.readString(dir.resolve("servers.conf"));
+            return Files.readString(resolvFile());
         } catch (java.io.IOException e) {
             return "";
         }
     }
 
     @Test
-    void writesTheActiveUplinksServersAndReloadsOncePerChange() throws Exception {
+    void writesTheActiveUplinksServersOncePerChangeReadableByDnsmasq() throws Exception {
         Files.writeString(dir.resolve("learned").resolve("wan2"), "nameserver 100.64.2.53\n");
         try (DnsFollower f = follower(config())) {
             f.stateChanged(active("isp1"));
-            await("isp1's configured server", () -> servers().contains("server=100.64.1.1\n"));
-            await("one reload", () -> hangUps.size() == 1);
-            f.stateChanged(active("isp1")); // nothing changed: no write, no reload
+            await("isp1's configured server", () -> servers().contains("nameserver 100.64.1.1\n"));
+            // dnsmasq runs as its own user: rw-r--r-- whatever the daemon's umask (the unit's is 0077).
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(resolvFile())));
+            Object first = inode();
+            f.stateChanged(active("isp1")); // nothing changed: the file is left alone
             f.stateChanged(active("isp2"));
-            await("isp2's learned server", () -> servers().contains("server=100.64.2.53\n"));
-            await("second reload", () -> hangUps.size() == 2);
-            // The section follows the reload on the follower's thread: wait for it rather than race it.
+            await("isp2's learned server", () -> servers().contains("nameserver 100.64.2.53\n"));
+            assertFalse(servers().contains("100.64.1.1"), servers());
+            assertNotEquals(first, inode(), "replaced by a rename (dnsmasq's inotify sees IN_MOVED_TO)");
+            assertEquals(List.of("resolv.conf"), names(), "no temporary file is left beside it");
             await("the dns section shows isp2", () -> sections.get("dns") instanceof Map<?, ?> m
-                    && "isp2".equals(m.get("uplink")));
+                    && "isp2".equals(m.get("uplink")) && List.of("100.64.2.53").equals(m.get("servers")));
+        }
+    }
+
+    @Test
+    void anUnchangedListIsNotRewrittenEvenAfterARestart() throws Exception {
+        try (DnsFollower f = follower(config())) {
+            f.stateChanged(active("isp1"));
+            await("isp1's server", () -> servers().contains("nameserver 100.64.1.1\n"));
+        }
+        Object before = inode();
+        sections.clear();
+        try (DnsFollower f = follower(config())) {
+            f.stateChanged(active("isp1"));
+            await("the restarted follower shows isp1", () -> sections.get("dns") instanceof Map<?, ?> m
+                    && "isp1".equals(m.get("uplink")));
+            assertEquals(before, inode(), "same servers: dnsmasq is not made to re-read (and clear its cache)");
         }
     }
 
@@ -103,12 +126,11 @@ class DnsFollowerTest {
         Files.writeString(learned, "nameserver 100.64.2.53\n");
         try (DnsFollower f = follower(config())) {
             f.stateChanged(active("isp2"));
-            await("first lease", () -> servers().contains("server=100.64.2.53\n"));
+            await("first lease", () -> servers().contains("nameserver 100.64.2.53\n"));
             Files.writeString(dir.resolve("learned").resolve(".wan2.new"), "nameserver 100.64.33.1\n");
             Files.move(dir.resolve("learned").resolve(".wan2.new"), learned,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            await("new lease", () -> servers().contains("server=100.64.33.1\n") && !servers().contains("100.64.2.53"));
-            await("reloaded for it", () -> hangUps.size() == 2);
+            await("new lease", () -> servers().contains("nameserver 100.64.33.1\n") && !servers().contains("100.64.2.53"));
         }
     }
 
@@ -116,31 +138,29 @@ class DnsFollowerTest {
     void anUplinkWithNothingLearnedLeavesTheFileAsItIs() throws Exception {
         try (DnsFollower f = follower(config())) {
             f.stateChanged(active("isp1"));
-            await("isp1's server", () -> servers().contains("server=100.64.1.1\n"));
+            await("isp1's server", () -> servers().contains("nameserver 100.64.1.1\n"));
+            Object before = inode();
             f.stateChanged(active("isp2")); // wan2 learned nothing
             Thread.sleep(300);
-            assertTrue(servers().contains("server=100.64.1.1\n"), servers());
-            assertEquals(1, hangUps.size());
+            assertTrue(servers().contains("nameserver 100.64.1.1\n"), servers());
+            assertEquals(before, inode());
         }
     }
 
     @Test
-    void reloadSignalsOnlyARealDnsmasq() throws Exception {
-        Path pid = dir.resolve("pid");
-        Files.writeString(pid, ProcessHandle.current().pid() + "\n"); // a java process, not dnsmasq
-        List<String> sent = new CopyOnWriteArrayList<>();
-        Dnsmasq d = new Dnsmasq(pid) {
-            @Override
-            protected boolean hangUp(String p) {
-                sent.add(p);
-                return true;
-            }
-        };
-        assertEquals(Optional.empty(), d.reload());
-        Files.writeString(pid, "12; rm -rf /\n");
-        assertEquals(Optional.empty(), d.reload());
-        Files.delete(pid);
-        assertEquals(Optional.empty(), d.reload());
-        assertEquals(List.of(), sent);
+    void anUnwritableDirectoryIsLoggedAndChangesNothing() throws Exception {
+        Path gone = dir.resolve("missing").resolve("resolv.conf");
+        try (DnsFollower f = new DnsFollower(config(), new DnsConfig(true, gone, dir.resolve("learned")), sections::put)) {
+            f.stateChanged(active("isp1"));
+            Thread.sleep(300);
+            assertFalse(Files.exists(gone.getParent()));
+            assertFalse(sections.containsKey("dns"), "no section claims servers that were not written");
+        }
+    }
+
+    private List<String> names() throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("learned")).sorted().toList();
+        }
     }
 }

@@ -58,9 +58,9 @@ class LearnedServersTest {
     }
 
     @Test
-    void serversFileHoldsOnlyServerLinesOfParsedAddresses() {
+    void resolvFileHoldsOnlyNameserverLinesOfParsedAddresses() {
         assertEquals("# written by dualwan: the DNS servers of the active uplink, isp2\n"
-                        + "server=100.64.2.1\nserver=192.0.2.53\n",
-                Dnsmasq.serversFile("isp2", List.of(ip("100.64.2.1"), ip("192.0.2.53"))));
+                        + "nameserver 100.64.2.1\nnameserver 192.0.2.53\n",
+                ResolvFile.content("isp2", List.of(ip("100.64.2.1"), ip("192.0.2.53"))));
     }
 }

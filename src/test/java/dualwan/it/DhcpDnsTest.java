@@ -13,6 +13,7 @@ import dualwan.lab.Lab;
 import dualwan.labtools.UdpGapReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A DHCP uplink (isp3: dnsmasq as the ISP's DHCP server, ISC dhclient with Debian's script in the router) and
- * DNS following the active uplink: the LAN's dnsmasq in the router gets isp1's configured resolver, then after
- * failover isp3's resolver as learned from its lease; isp3 renumbers to a new subnet and gateway and the
+ * DNS following the active uplink: the LAN's dnsmasq in the router (as user nobody, polling dualwan's resolv-file,
+ * never signalled) gets isp1's configured resolver, then after failover isp3's resolver as learned from its lease; isp3 renumbers to a new subnet and gateway and the
  * routes, rules, traffic and DNS follow without a restart.
  */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
@@ -40,12 +41,18 @@ class DhcpDnsTest extends DaemonLabTest {
         assertEquals("nameserver 100.64.3.1\n", Files.readString(run.resolve("dns").resolve("wan3")),
                 "dhclient's hook recorded the lease's DNS server");
 
-        Path servers = tmp.resolve("servers.conf");
-        Files.writeString(servers, "");
-        Path pid = tmp.resolve("lan-dnsmasq.pid");
-        lab.spawn("rtr", List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
-                "--no-hosts", "--user=root", "--group=root", "--bind-interfaces", "--listen-address=100.64.10.1",
-                "--servers-file=" + servers, "--pid-file=" + pid), tmp.resolve("lan-dnsmasq.log"));
+        // As on the board: dnsmasq runs as another user (nobody) and reads dualwan's resolv-file from a 0755
+        // directory; dualwan gets no pid file and sends no signal, so only dnsmasq's own polling can switch it.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path runDir = Files.createDirectory(tmp.resolve("run"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path resolv = runDir.resolve("resolv.conf");
+        Files.writeString(resolv, "");
+        Path dnsmasqLog = tmp.resolve("lan-dnsmasq.log");
+        lab.spawn("rtr", List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-hosts",
+                "--user=nobody", "--group=nogroup", "--bind-interfaces", "--listen-address=100.64.10.1",
+                "--resolv-file=" + resolv, "--pid-file=" + tmp.resolve("lan-dnsmasq.pid"), "--log-facility=-"),
+                dnsmasqLog);
 
         daemon = Daemon.configure(lab, tmp, "1s", y -> y
                 .replace("    interface: wan1\n    gateway: auto\n",
@@ -53,16 +60,20 @@ class DhcpDnsTest extends DaemonLabTest {
                 .replace("  - name: isp2\n    interface: wan2\n    gateway: auto\n",
                         "  - name: isp3\n    interface: wan3\n    gateway: auto\n    dns: auto\n")
                 .replace("hosts: [192.0.2.2, 198.51.100.2, 203.0.113.2]", "hosts: [192.0.2.3, 198.51.100.3, 203.0.113.3]")
-                + "dns:\n  servers-file: " + servers + "\n  dnsmasq-pid-file: " + pid + "\n  learned-dir: "
-                + run.resolve("dns") + "\n").start();
+                + "dns:\n  resolv-file: " + resolv + "\n  learned-dir: " + run.resolve("dns") + "\n").start();
         Map<String, Object> s = daemon.awaitState("isp1 active, isp3 up on its lease", Duration.ofSeconds(20),
                 st -> "isp1".equals(active(st)) && "up".equals(wanState(st, "isp3")));
         assertEquals("100.64.3.1", wan(s, "isp3").get("gateway"), s::toString);
-        assertEquals(List.of("198.51.100.11"), resolve(), "LAN resolves through isp1's resolver");
+        assertEquals(List.of("198.51.100.11"), awaitAnswer("198.51.100.11"), "LAN resolves through isp1's resolver");
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(resolv)));
+        assertTrue(Files.readString(dnsmasqLog).contains("using nameserver 100.64.1.1#53"), () -> log(dnsmasqLog));
+        // A SIGHUP makes dnsmasq log "cleared cache"; re-reading a changed resolv-file does not.
+        long clearedBefore = clearedCache(dnsmasqLog);
 
         lab.carrier(1, false);
         daemon.awaitState("isp3 active", Duration.ofSeconds(10), st -> "isp3".equals(active(st)));
         assertEquals(List.of("198.51.100.13"), awaitAnswer("198.51.100.13"), "through isp3's learned resolver");
+        assertTrue(Files.readString(dnsmasqLog).contains("using nameserver 100.64.3.1#53"), () -> log(dnsmasqLog));
         String old = String.valueOf(wan(daemon.stateNow(), "isp3").get("address"));
         assertTrue(old.startsWith("100.64.3."), old);
         assertEquals(old, udpSourceSeenByTheInternet(tmp, "before"));
@@ -86,6 +97,12 @@ class DhcpDnsTest extends DaemonLabTest {
                 "flows NATed to the old address are flushed:\n" + daemon.log());
         assertEquals(List.of("198.51.100.33"), awaitAnswer("198.51.100.33"), "through the renumbered resolver");
         assertEquals("nameserver 100.64.33.1\n", Files.readString(run.resolve("dns").resolve("wan3")));
+        String dnsmasqSaid = Files.readString(dnsmasqLog);
+        assertTrue(dnsmasqSaid.contains("using nameserver 100.64.33.1#53"), dnsmasqSaid);
+        assertEquals(clearedBefore, clearedCache(dnsmasqLog), "dnsmasq got no SIGHUP:\n" + dnsmasqSaid);
+        long reads = dnsmasqSaid.lines().filter(l -> l.contains("reading " + resolv)).count();
+        System.out.println("[it] LAN dnsmasq (user nobody, no signal) re-read " + resolv + " " + reads
+                + " times: isp1 -> isp3 -> isp3 renumbered");
         System.out.println("[it] DHCP uplink renumbered " + old + " -> " + renewed
                 + "; routes, rules, NAT, conntrack, LAN traffic and LAN DNS followed");
     }
@@ -97,7 +114,19 @@ class DhcpDnsTest extends DaemonLabTest {
         return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
-    /** The servers file and dnsmasq's reload happen just after the switch, on the DNS adapter's thread. */
+    private static long clearedCache(Path dnsmasqLog) throws java.io.IOException {
+        return Files.readString(dnsmasqLog).lines().filter(l -> l.contains("cleared cache")).count();
+    }
+
+    private static String log(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The resolv-file is replaced just after the switch (DNS adapter's thread); dnsmasq's inotify sees it. */
     private static List<String> awaitAnswer(String expected) {
         List<String> last = List.of();
         for (int i = 0; i < 10; i++) {
