@@ -50,7 +50,12 @@ class FloodTest extends DaemonLabTest {
         assertEquals(0, backup.switches(), "backup flaps switch nothing");
         assertTrue(activeFlood.switches() <= 1, "at most the one failover during the flood: " + activeFlood);
         assertTrue(activeFlood.routeChanges() <= 2, "one LAN route change per switch: " + activeFlood);
-        assertEquals(2, switches(s), "one failover, one failback after the hold: " + s);
+        // Whether a read of the carrier lands in one of the flood's down moments depends on the machine's load: the
+        // loss may be seen (one failover, then one failback after the hold) or the link may read up every time
+        // (nothing moves). Anything else is flapping.
+        int total = switches(s);
+        assertTrue(total == 0 || total == 2 && activeFlood.switches() == 1,
+                "one failover and one failback after the hold, or nothing: " + s + "\nlog:\n" + daemon.log());
     }
 
     /** A link of the router dualwan does not use (rtr lw0 <-> lan lw1): the router's ip monitor sees its flaps. */
