@@ -116,8 +116,11 @@ class BootedTrixieTest {
             assertTrue(status.contains(set + ":\t" + ALL_CAPS), set + " must be exactly NET_ADMIN+NET_RAW: " + status);
         }
         assertEquals("640 dualwan dualwan", m.ok("stat", "-c", "%a %U %G", "/run/dualwan/state.json"));
-        assertEquals("750", m.ok("stat", "-c", "%a", "/run/dualwan"));
-        assertEquals("", m.ok("find", "/run/dualwan", "-perm", "/o=rwx"), "nothing world-accessible");
+        // 0755: the LAN's dnsmasq (another user) must reach the resolv-file dualwan writes there (0644, public
+        // resolvers only); every other file in it is the service's own.
+        assertEquals("755", m.ok("stat", "-c", "%a", "/run/dualwan"));
+        assertEquals("", m.ok("find", "/run/dualwan", "-mindepth", "1", "-perm", "/o=rwx", "!", "-name", "resolv.conf"),
+                "nothing but the resolv-file is world-accessible");
     }
 
     /** FailoverTest's scenario under the shipped unit: cut isp1, a LAN flow re-NATed through isp2, failback. */
