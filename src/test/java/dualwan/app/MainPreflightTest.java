@@ -38,7 +38,10 @@ class MainPreflightTest {
         }
     }
 
-    private int run(Path tools, String... args) {
+    private int run(Path tools, String... args) throws Exception {
+        if (toolPath != null) {
+            toolPath.close(); // a second run in one test must not save the first run's fake path as the old one
+        }
         toolPath = FakeTools.use(tools);
         return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
