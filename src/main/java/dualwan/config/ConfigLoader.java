@@ -94,7 +94,7 @@ public final class ConfigLoader extends YamlReader {
             List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns");
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
             "timeout", "down-after", "up-after", "confirm-interval");
-    private static final List<String> FAILBACK_KEYS = List.of("hold");
+    private static final List<String> FAILBACK_KEYS = List.of("hold", "max-hold");
     private static final List<String> LAN_KEYS = List.of("interfaces");
     private static final List<String> ROUTING_KEYS = List.of("lan-table", "rule-priority");
     /** Tables the kernel reserves: default, main, local. */
@@ -200,7 +200,7 @@ public final class ConfigLoader extends YamlReader {
 
         RoutingDraft routing = routing(top);
         List<WanDraft> wans = wans(top);
-        Duration hold = failback(top);
+        FailbackConfig failback = failback(top);
         List<Located<String>> lanIfaces = lan(top);
         Path stateFile = stateFile(top);
         PolicyLoader policyLoader = new PolicyLoader(this);
@@ -219,7 +219,7 @@ public final class ConfigLoader extends YamlReader {
             return null;
         }
         List<WanConfig> wanConfigs = wans.stream().map(WanDraft::build).toList();
-        return new Config(file, wanConfigs, new FailbackConfig(hold),
+        return new Config(file, wanConfigs, failback,
                 new LanConfig(lanIfaces.stream().map(l -> l.value).toList()),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
                 conntrack, policies, gpio, dns, mqtt);
@@ -239,10 +239,22 @@ public final class ConfigLoader extends YamlReader {
         return new RoutingDraft(lanTable, rulePriority);
     }
 
-    private Duration failback(Section top) {
+    private FailbackConfig failback(Section top) {
         Section s = top.section("failback", FAILBACK_KEYS);
         Located<Duration> hold = s.defaulted("hold", Defaults.FAILBACK_HOLD, this::duration);
-        return hold.value;
+        Located<Duration> max = s.defaulted("max-hold", Defaults.FAILBACK_MAX_HOLD, this::duration);
+        if (hold.value == null || max.value == null) {
+            return null;
+        }
+        if (!max.explicit) { // a long base hold raises the default ceiling with it
+            return new FailbackConfig(hold.value);
+        }
+        if (max.value.compareTo(hold.value) < 0) {
+            error(max.line, max.key, "must not be shorter than hold (" + Durations.format(hold.value)
+                    + (hold.explicit ? "" : ", the default") + "), found " + Durations.format(max.value));
+            return null;
+        }
+        return new FailbackConfig(hold.value, max.value);
     }
 
     private List<Located<String>> lan(Section top) {

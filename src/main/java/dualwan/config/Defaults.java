@@ -61,6 +61,9 @@ public final class Defaults {
     /** {@code failback.hold}. */
     public static final Duration FAILBACK_HOLD = Duration.ofSeconds(30);
 
+    /** {@code failback.max-hold}: the ceiling a flapping uplink's hold doubles up to. */
+    public static final Duration FAILBACK_MAX_HOLD = Duration.ofMinutes(15);
+
     /** {@code routing.lan-table}. */
     public static final int ROUTING_LAN_TABLE = 200;
 

@@ -3,6 +3,7 @@ package dualwan.engine;
 import dualwan.config.Config;
 import dualwan.config.PolicyConfig;
 import dualwan.config.WanConfig;
+import dualwan.decide.Dampening;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
 import dualwan.decide.PolicyDecider;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -56,6 +58,7 @@ public final class Engine {
 
     private final Config config;
     private final FlushBook flushBook;
+    private final Dampening dampening;
     private Monitor monitor;
     private Decision decision;
     private final Map<String, PolicyDecision> policies = new LinkedHashMap<>();
@@ -84,6 +87,7 @@ public final class Engine {
     public Engine(Config config) {
         this.config = config;
         this.flushBook = new FlushBook(config);
+        this.dampening = new Dampening(config.failback(), config.wans().stream().map(WanConfig::name).toList());
     }
 
     /** One step. The first input must be {@link Input.Start}. */
@@ -152,7 +156,7 @@ public final class Engine {
         HealthSnapshot health = monitor.snapshot(now);
         return StateView.build(config, new StateView.Parts(health, decision, mode, lastSwitch, switches,
                 addressing, policies, new DaemonState.Conntrack(config.conntrack().flush().label(), flushes, deleted),
-                kernelSync), wall);
+                kernelSync, dampening.holds(health, now)), wall);
     }
 
     private void start(Input.Start s, Instant now, Step out) {
@@ -273,12 +277,13 @@ public final class Engine {
     /** Whether {@code m} would move any traffic now (only such commands are held to one per second). */
     private boolean wouldMove(Mode m, Instant now) {
         HealthSnapshot health = monitor.snapshot(now);
-        if (!Decider.decide(config, health, m, decision, now).active().equals(decision.active())) {
+        Function<String, Duration> holdOf = w -> dampening.hold(w, health, now);
+        if (!Decider.decide(config, holdOf, health, m, decision, now).active().equals(decision.active())) {
             return true;
         }
         for (PolicyConfig p : config.policies()) {
             PolicyDecision before = policies.get(p.name());
-            if (!PolicyDecider.decide(p, config.failback().hold(), health, m, before, now).uplinks()
+            if (!PolicyDecider.decide(p, holdOf, health, m, before, now).uplinks()
                     .equals(before.uplinks())) {
                 return true;
             }
@@ -300,9 +305,11 @@ public final class Engine {
     private void decide(Instant now, Step out) {
         seenVerdictChanges = monitor.verdictChanges();
         HealthSnapshot health = monitor.snapshot(now);
-        Decision next = Decider.decide(config, health, mode, decision, now);
+        Function<String, Duration> holdOf = w -> dampening.hold(w, health, now);
+        Decision next = Decider.decide(config, holdOf, health, mode, decision, now);
         if (next.switchedFrom(decision)) {
             SwitchEvent e = new SwitchEvent(decision.active(), next.active(), now, next.reason());
+            dampening.switched(decision.active(), next.active(), health, now);
             out.note(Note.Level.WARN, "switch " + e.from().orElse("none") + " -> " + e.to().orElse("none")
                     + ": " + e.reason());
             if (decision.active().isPresent()) {
@@ -316,7 +323,7 @@ public final class Engine {
         decision = next;
         for (PolicyConfig p : config.policies()) {
             PolicyDecision before = policies.get(p.name());
-            PolicyDecision after = PolicyDecider.decide(p, config.failback().hold(), health, mode, before, now);
+            PolicyDecision after = PolicyDecider.decide(p, holdOf, health, mode, before, now);
             if (!after.uplinks().equals(before.uplinks())) {
                 out.note(Note.Level.WARN, "policy " + p.name() + ": " + String.join(",", before.uplinks()) + " -> "
                         + String.join(",", after.uplinks()) + ": " + after.reason());

@@ -70,12 +70,22 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
      * @param hosts      the remote hosts, in config order, by address
      * @param latencyMs  mean smoothed RTT of the hosts that are up (the gateway's when there are no hosts)
      * @param lossPct    mean loss over the hosts (or the gateway) in their recent window
+     * @param failback   the failback hold that applies to it now and why (dampening), when known
      */
     public record Uplink(Verdict state, String reason, Instant since, boolean carrier, Optional<String> address,
                          Optional<String> gateway, Optional<Target> gatewayTarget, boolean confirming,
-                         Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct) {
+                         Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct,
+                         Optional<FailbackHold> failback) {
         public Uplink {
             hosts = frozen(hosts);
+        }
+
+        /** Without the parts later layouts added. */
+        public Uplink(Verdict state, String reason, Instant since, boolean carrier, Optional<String> address,
+                      Optional<String> gateway, Optional<Target> gatewayTarget, boolean confirming,
+                      Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct) {
+            this(state, reason, since, carrier, address, gateway, gatewayTarget, confirming, hosts, latencyMs,
+                    lossPct, Optional.empty());
         }
 
         /** A target losing this share of its recent probes makes an up uplink "degraded". */
@@ -101,6 +111,16 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
                     .anyMatch(t -> t.samples() >= DEGRADED_MIN_SAMPLES && t.lossPct() >= DEGRADED_LOSS_PCT);
             return hostDown || lossy;
         }
+    }
+
+    /**
+     * An uplink's failback hold: how long it must stay healthy before traffic returns to it.
+     *
+     * @param hold   the hold now (grows while the uplink flaps, decays back once it is stable)
+     * @param reason why it is that long
+     * @param flaps  failures soon after a failback, since start
+     */
+    public record FailbackHold(java.time.Duration hold, String reason, int flaps) {
     }
 
     /**

@@ -79,9 +79,18 @@ public final class StateJson {
         m.put("confirming", u.confirming());
         m.put("latency_ms", u.latencyMs().orElse(null));
         m.put("loss_pct", u.lossPct().orElse(null));
+        m.put("failback", u.failback().map(StateJson::failback).orElse(null));
         Map<String, Object> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, t) -> hosts.put(ip, target(t)));
         m.put("hosts", hosts);
+        return m;
+    }
+
+    private static Map<String, Object> failback(DaemonState.FailbackHold f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hold_s", f.hold().toMillis() / 1000.0);
+        m.put("reason", f.reason());
+        m.put("flaps", f.flaps());
         return m;
     }
 
