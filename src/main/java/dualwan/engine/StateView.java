@@ -78,7 +78,9 @@ public final class StateView {
         return new DaemonState.Uplink(u.verdict(), u.reason(), wall.apply(u.since()), u.carrier(), address,
                 u.gateway().map(Inet4Address::getHostAddress), u.gatewayHealth().map(StateView::target),
                 u.confirming(), hosts, latency, loss, Optional.ofNullable(hold)
-                        .map(h -> new DaemonState.FailbackHold(h.hold(), h.reason(), h.flaps())));
+                        .map(h -> new DaemonState.FailbackHold(h.hold(), h.reason(), h.flaps())),
+                new DaemonState.Late(u.slow().slow(), u.slow().lateReplies(), u.slow().lateReplies() == 0
+                        ? Optional.empty() : Optional.of(u.slow().worstRtt().toNanos() / 100_000 / 10.0)));
     }
 
     static DaemonState.Target target(TargetHealth h) {

@@ -36,9 +36,13 @@ public final class Monitor {
     private static final Duration LOST_AFTER = Duration.ofSeconds(2);
     /** How often in-flight probes are scanned for lost ones (a safety net: the prober reports every probe). */
     private static final Duration LOST_SCAN = Duration.ofSeconds(1);
+    /** The prober stops listening at the horizon; its last late reply may take this long to reach us. */
+    private static final Duration HORIZON_SLACK = Duration.ofMillis(50);
 
     private final Map<String, Uplink> uplinks = new LinkedHashMap<>();
     private final Map<Long, InFlight> inFlight = new HashMap<>();
+    /** Probes that missed their timeout but may still get a late reply, until their horizon. */
+    private final Map<Long, InFlight> lateWatch = new HashMap<>();
     private final Instant epoch;
     private long nextId = 1;
     private long verdictChanges;
@@ -112,33 +116,94 @@ public final class Monitor {
         if (!inFlight.isEmpty() && next.equals(Instant.MAX)) {
             next = nextLostScan;
         }
+        for (InFlight f : lateWatch.values()) { // a deferred miss becomes final at its horizon, on time
+            if (f.deferred && f.horizon.isBefore(next)) {
+                next = f.horizon.plusNanos(1);
+            }
+        }
         return next;
     }
 
-    /** A probe finished. Results of probes sent before a reset (link lost, gateway changed) are ignored. */
+    /**
+     * A probe finished, or a probe that had missed got its late reply. Results of probes sent before a reset
+     * (link lost, gateway changed) are ignored.
+     *
+     * <p>Late replies: a miss is counted at once, but the probe is watched until its horizon. A late reply makes
+     * its uplink <em>slow</em> for {@link SlowPaths#MEMORY}, counts as a reply, and takes back the misses of
+     * that uplink's probes still within their horizon. While an uplink is slow a miss is final only at its
+     * horizon: a full queue delays replies, it does not lose them; a cut loses them for good.
+     */
     public void onResult(ProbeResult result, Instant now) {
+        if (result.late()) {
+            onLate(result, now);
+            return;
+        }
         InFlight f = inFlight.remove(result.id());
         if (f == null || f.slot.generation != f.generation) {
             return;
         }
+        if (!result.reachable()) {
+            boolean defer = f.uplink.slow.slow(now);
+            lateWatch.put(result.id(), f.watched(defer));
+            if (defer) {
+                doubt(f.uplink, f.slot, now); // probe fast meanwhile: late replies to those settle it sooner
+                return;
+            }
+        }
+        apply(f, result.reachable(), result.rtt(), now);
+    }
+
+    private void onLate(ProbeResult result, Instant now) {
+        InFlight f = lateWatch.remove(result.id());
+        if (f == null || f.slot.generation != f.generation) {
+            return;
+        }
+        Uplink u = f.uplink;
+        if (!u.slow.slow(now)) { // turning slow: the misses still within their horizon are not final yet
+            for (Map.Entry<Long, InFlight> e : lateWatch.entrySet()) {
+                InFlight w = e.getValue();
+                if (w.uplink == u && !w.deferred && w.slot.generation == w.generation) {
+                    w.slot.health = w.slot.health.withdrawMiss();
+                    e.setValue(w.watched(true));
+                }
+            }
+            if (!f.deferred) {
+                f.slot.health = f.slot.health.withdrawMiss();
+            }
+            confirmingChanges++; // the front panel blinks for a slow uplink too
+        }
+        u.slow.late(result.rtt(), now);
+        apply(f, true, result.rtt(), now);
+    }
+
+    /** Counts one result into its target's hysteresis and starts or ends confirmation. */
+    private void apply(InFlight f, boolean reachable, Duration rtt, Instant now) {
         Uplink u = f.uplink;
         Slot s = f.slot;
         CheckConfig check = u.cfg.check();
-        boolean firstDoubt = !result.reachable() && s.health.verdict() == Verdict.UP && !s.confirming;
-        s.health = s.health.record(result.reachable(), result.rtt(), now, check.downAfter(), check.upAfter());
+        boolean firstDoubt = !reachable && s.health.verdict() == Verdict.UP && !s.confirming;
+        s.health = s.health.record(reachable, rtt, now, check.downAfter(), check.upAfter());
         if (firstDoubt && s.health.verdict() == Verdict.UP) {
-            if (s.target.role() == Target.Role.GATEWAY) {
-                s.confirm(now);
-            } else {
-                u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP).forEach(h -> h.confirm(now));
-            }
+            doubt(u, s, now);
         }
-        if (s.confirming && (result.reachable() || s.health.verdict() != Verdict.UP)) {
+        if (s.confirming && (reachable || s.health.verdict() != Verdict.UP)) {
             s.confirming = false;
             confirmingChanges++;
             s.nextDue = u.steadyNext(s);
         }
         u.rejudge(now);
+    }
+
+    /** A first miss: confirm it (the gateway alone, or every up host of the uplink). */
+    private void doubt(Uplink u, Slot s, Instant now) {
+        if (s.health.verdict() != Verdict.UP || s.confirming) {
+            return;
+        }
+        if (s.target.role() == Target.Role.GATEWAY) {
+            s.confirm(now);
+        } else {
+            u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP).forEach(h -> h.confirm(now));
+        }
     }
 
     /** Counts uplink verdict changes: a caller re-decides only when this moved. */
@@ -159,7 +224,7 @@ public final class Monitor {
             boolean confirming = u.slots().stream().anyMatch(s -> s.confirming);
             out.put(u.cfg.name(), new UplinkHealth(u.cfg.name(), u.verdict, u.reason, u.since,
                     u.link == LinkState.CARRIER, u.gateway, Optional.ofNullable(u.gatewaySlot).map(s -> s.health),
-                    hosts, confirming));
+                    hosts, confirming, u.slow.view(now)));
         }
         return new HealthSnapshot(now, out);
     }
@@ -167,15 +232,29 @@ public final class Monitor {
     private ProbeRequest send(Uplink u, Slot s, Instant now) {
         CheckConfig check = u.cfg.check();
         long id = nextId++;
-        inFlight.put(id, new InFlight(u, s, s.generation, now.plus(check.timeout()).plus(LOST_AFTER)));
+        inFlight.put(id, new InFlight(u, s, s.generation, now.plus(check.timeout()).plus(LOST_AFTER),
+                now.plus(ProbeRequest.LATE_HORIZON).plus(HORIZON_SLACK), false));
         s.lastSent = now;
+        // A slow path is confirmed more gently: its late replies settle a doubt anyway, and a congested link
+        // should not carry twenty probes a second per host.
+        Duration confirmEvery = u.slow.slow(now) ? SlowPaths.CONFIRM_INTERVAL : check.confirmInterval();
         s.nextDue = s.confirming || s.health.verdict() == Verdict.UNKNOWN
-                ? now.plus(check.confirmInterval()) : u.steadyNext(s);
+                ? now.plus(confirmEvery) : u.steadyNext(s);
         ProbeMethod method = s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : check.method();
         return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, check.timeout());
     }
 
     private void expireLost(Instant now) {
+        if (!lateWatch.isEmpty()) {
+            List<Long> ended = lateWatch.entrySet().stream()
+                    .filter(e -> e.getValue().horizon.isBefore(now)).map(Map.Entry::getKey).toList();
+            for (long id : ended) {
+                InFlight f = lateWatch.remove(id);
+                if (f.deferred && f.slot.generation == f.generation) {
+                    apply(f, false, ProbeRequest.LATE_HORIZON, now); // no late reply either: a miss for good
+                }
+            }
+        }
         if (now.isBefore(nextLostScan)) {
             return;
         }
@@ -196,7 +275,16 @@ public final class Monitor {
         return u;
     }
 
-    private record InFlight(Uplink uplink, Slot slot, int generation, Instant expires) {
+    /**
+     * @param expires  no result at all by then: lost
+     * @param horizon  a late reply no longer counts after this
+     * @param deferred missed on a slow uplink: counted as a miss only at the horizon
+     */
+    private record InFlight(Uplink uplink, Slot slot, int generation, Instant expires, Instant horizon,
+                            boolean deferred) {
+        InFlight watched(boolean defer) {
+            return new InFlight(uplink, slot, generation, expires, horizon, defer);
+        }
     }
 
     /** One probed target and its schedule. */
@@ -245,6 +333,7 @@ public final class Monitor {
         Optional<Inet4Address> gateway;
         Slot gatewaySlot;
         Verdict verdict = Verdict.UNKNOWN;
+        final SlowPaths slow = new SlowPaths();
         String reason = "starting";
         Instant since;
 

@@ -79,6 +79,9 @@ public final class StateJson {
         m.put("confirming", u.confirming());
         m.put("latency_ms", u.latencyMs().orElse(null));
         m.put("loss_pct", u.lossPct().orElse(null));
+        m.put("degraded", u.degradedReason().orElse(null));
+        m.put("late_replies", u.late().replies());
+        m.put("late_rtt_max_ms", u.late().worstRttMs().orElse(null));
         m.put("failback", u.failback().map(StateJson::failback).orElse(null));
         Map<String, Object> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, t) -> hosts.put(ip, target(t)));

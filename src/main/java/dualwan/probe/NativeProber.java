@@ -113,6 +113,8 @@ public final class NativeProber implements Prober {
         final ProbeRequest request;
         final long startedAt;
         final long deadline;
+        /** Until then a reply still counts, as a late one (see {@link ProbeRequest#LATE_HORIZON}). */
+        final long horizon;
         final int target;
         long sentAt;
         int fd = -1;            // DNS and TCP: the probe's own socket
@@ -120,11 +122,14 @@ public final class NativeProber implements Prober {
         int seq;
         int dnsId;
         boolean done;
+        /** Its miss was reported at the deadline; it keeps listening (socket, ident and seq) until the horizon. */
+        boolean timedOut;
 
         Probe(ProbeRequest request, long now) {
             this.request = request;
             this.startedAt = now;
             this.deadline = now + Math.max(0, request.timeout().toNanos());
+            this.horizon = Math.max(deadline, now + ProbeRequest.LATE_HORIZON.toNanos());
             byte[] a = request.target().getAddress();
             this.target = (a[0] & 0xff) << 24 | (a[1] & 0xff) << 16 | (a[2] & 0xff) << 8 | (a[3] & 0xff);
         }
@@ -187,7 +192,8 @@ public final class NativeProber implements Prober {
             boolean backlog = next != null && !incoming.isEmpty();
             long now = System.nanoTime();
             for (Probe p : inflight) {
-                if (!p.done && now - p.deadline >= 0) finish(p, false, "timeout", now - p.startedAt);
+                if (!p.done && !p.timedOut && now - p.deadline >= 0) timeOut(p, now);
+                if (!p.done && now - p.horizon >= 0) expire(p);
             }
             inflight.removeIf(p -> p.done);
 
@@ -247,7 +253,7 @@ public final class NativeProber implements Prober {
     /** Milliseconds until the nearest deadline, rounded up so we never wake just before it. */
     private int pollTimeout(long now) {
         long nearest = Long.MAX_VALUE;
-        for (Probe p : inflight) nearest = Math.min(nearest, p.deadline - now);
+        for (Probe p : inflight) nearest = Math.min(nearest, (p.timedOut ? p.horizon : p.deadline) - now);
         if (nearest == Long.MAX_VALUE) return -1;
         if (nearest <= 0) return 0;
         return (int) Math.min(Integer.MAX_VALUE, (nearest + 999_999) / 1_000_000);
@@ -449,17 +455,42 @@ public final class NativeProber implements Prober {
         else finish(p, false, errnoName(errno), now - p.startedAt);
     }
 
-    /** The single exit of every probe: closes its socket and delivers its one result. */
+    /** The deadline passed: report the miss now, but keep the probe listening for a late reply. */
+    private void timeOut(Probe p, long now) {
+        p.timedOut = true;
+        deliver(new ProbeResult(p.request.id(), false, Duration.ofNanos(Math.max(0, now - p.startedAt)), "timeout"));
+    }
+
+    /** The horizon passed without a late reply: nothing more to say about this probe. */
+    private void expire(Probe p) {
+        p.done = true;
+        closeSocket(p);
+    }
+
+    /**
+     * The single exit of every answered or failed probe: closes its socket and delivers its result. After a
+     * timeout only a reply is news (a late one); a late error changes nothing that the miss did not say.
+     */
     private void finish(Probe p, boolean reachable, String detail, long nanos) {
         if (p.done) return;
         p.done = true;
+        closeSocket(p);
+        Duration d = Duration.ofNanos(Math.max(0, nanos));
+        if (!p.timedOut) deliver(new ProbeResult(p.request.id(), reachable, d, detail));
+        else if (reachable) deliver(ProbeResult.lateReply(p.request.id(), d));
+    }
+
+    private void closeSocket(Probe p) {
         if (p.fd >= 0) {
             Libc.close(p.fd);
             p.fd = -1;
         }
+    }
+
+    private void deliver(ProbeResult result) {
         if (closed) return;
         try {
-            listener.accept(new ProbeResult(p.request.id(), reachable, Duration.ofNanos(Math.max(0, nanos)), detail));
+            listener.accept(result);
         } catch (RuntimeException e) {
             Logger.warn(e, "probe listener failed");
         }

@@ -31,7 +31,8 @@ class StateJsonTest {
                 Optional.of("100.64.1.2"), Optional.of("100.64.1.1"),
                 Optional.of(new DaemonState.Target(Verdict.UP, Optional.of(0.8), 0.0, 20)), true, hosts1,
                 Optional.of(12.5), Optional.of(52.5), Optional.of(new DaemonState.FailbackHold(Duration.ofSeconds(60),
-                        "failed 28s after the last failback; doubled", 1)));
+                        "failed 28s after the last failback; doubled", 1)),
+                new DaemonState.Late(true, 7, Optional.of(1840.5)));
         DaemonState.Uplink isp2 = new DaemonState.Uplink(Verdict.UNKNOWN, "no carrier", T0, false, Optional.empty(),
                 Optional.empty(), Optional.empty(), false, Map.of(), Optional.empty(), Optional.empty());
         Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
@@ -65,13 +66,15 @@ class StateJsonTest {
                "isp1": {"state": "up", "reason": "2 of 3 hosts answer", "since": "2026-01-01T00:00:01Z",
                         "carrier": true, "address": "100.64.1.2", "gateway": "100.64.1.1", "gateway_state": "up",
                         "confirming": true, "latency_ms": 12.5, "loss_pct": 52.5,
+                        "degraded": "slow", "late_replies": 7, "late_rtt_max_ms": 1840.5,
                         "failback": {"hold_s": 60.0, "reason": "failed 28s after the last failback; doubled",
                                      "flaps": 1},
                         "hosts": {"192.0.2.1": {"state": "up", "rtt_ms": 12.5, "loss_pct": 5.0},
                                   "198.51.100.1": {"state": "down", "rtt_ms": null, "loss_pct": 100.0}}},
                "isp2": {"state": "unknown", "reason": "no carrier", "since": "2026-01-01T00:00:00Z",
                         "carrier": false, "address": null, "gateway": null, "gateway_state": null,
-                        "confirming": false, "latency_ms": null, "loss_pct": null, "failback": null,
+                        "confirming": false, "latency_ms": null, "loss_pct": null,
+                        "degraded": null, "late_replies": 0, "late_rtt_max_ms": null, "failback": null,
                         "hosts": {}}},
              "policies": {
                "voip": {"kind": "failover", "order": ["isp2", "isp1"], "active": "isp1", "uplinks": ["isp1"],
