@@ -159,6 +159,14 @@ public final class Monitor {
             return;
         }
         Uplink u = f.uplink;
+        if (result.rtt().compareTo(u.cfg.check().timeout()) <= 0) {
+            // Late only for the target's own short timeout (a jitter spike): a reply, and the timeout grows.
+            if (!f.deferred) {
+                f.slot.health = f.slot.health.withdrawMiss();
+            }
+            apply(f, true, result.rtt(), now);
+            return;
+        }
         if (!u.slow.slow(now)) { // turning slow: the misses still within their horizon are not final yet
             for (Map.Entry<Long, InFlight> e : lateWatch.entrySet()) {
                 InFlight w = e.getValue();
@@ -182,6 +190,9 @@ public final class Monitor {
         Slot s = f.slot;
         CheckConfig check = u.cfg.check();
         boolean firstDoubt = !reachable && s.health.verdict() == Verdict.UP && !s.confirming;
+        if (reachable) {
+            s.rtt.sample(rtt);
+        }
         s.health = s.health.record(reachable, rtt, now, check.downAfter(), check.upAfter());
         if (firstDoubt && s.health.verdict() == Verdict.UP) {
             doubt(u, s, now);
@@ -200,7 +211,9 @@ public final class Monitor {
             return;
         }
         if (s.target.role() == Target.Role.GATEWAY) {
-            s.confirm(now);
+            s.confirm(now); // the hosts are asked once: their answers decide whether a dead gateway matters
+            u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP && !h.confirming)
+                    .forEach(h -> h.nextDue = now);
         } else {
             u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP).forEach(h -> h.confirm(now));
         }
@@ -232,7 +245,8 @@ public final class Monitor {
     private ProbeRequest send(Uplink u, Slot s, Instant now) {
         CheckConfig check = u.cfg.check();
         long id = nextId++;
-        inFlight.put(id, new InFlight(u, s, s.generation, now.plus(check.timeout()).plus(LOST_AFTER),
+        Duration timeout = s.rtt.timeout(check.timeout());
+        inFlight.put(id, new InFlight(u, s, s.generation, now.plus(timeout).plus(LOST_AFTER),
                 now.plus(ProbeRequest.LATE_HORIZON).plus(HORIZON_SLACK), false));
         s.lastSent = now;
         // A slow path is confirmed more gently: its late replies settle a doubt anyway, and a congested link
@@ -241,7 +255,7 @@ public final class Monitor {
         s.nextDue = s.confirming || s.health.verdict() == Verdict.UNKNOWN
                 ? now.plus(confirmEvery) : u.steadyNext(s);
         ProbeMethod method = s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : check.method();
-        return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, check.timeout());
+        return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, timeout);
     }
 
     private void expireLost(Instant now) {
@@ -296,6 +310,7 @@ public final class Monitor {
         Instant lastSent;
         boolean confirming;
         int generation;
+        final RttEstimator rtt = new RttEstimator();
 
         Slot(Target target, Instant now, Duration offset) {
             this.target = target;
@@ -305,6 +320,7 @@ public final class Monitor {
 
         void reset(Instant now) {
             health = TargetHealth.unknown(now);
+            rtt.reset();
             nextDue = now;
             lastSent = now;
             if (confirming) {

@@ -63,13 +63,28 @@ class LateReplyTest {
     }
 
     @Test
-    void aQueueThatJumpsToOneSecondIsSlowNotDown() {
-        net.queues.put("wan1", t -> Duration.ofSeconds(1));
+    void aQueueThatJumpsToFourHundredMillisecondsIsNotDown() {
+        // A step beyond the targets' own 100 ms timeouts: late replies for those, and the timeouts grow.
+        net.queues.put("wan1", t -> Duration.ofMillis(400));
         for (int i = 0; i < 100; i++) {
             net.run(Duration.ofMillis(100));
             assertEquals(Verdict.UP, net.verdict("isp1"), "at " + net.now);
         }
+        assertFalse(slow(), "400 ms is within check.timeout: not slow");
+    }
+
+    @Test
+    void aQueueThatJumpsToOneSecondAtOnceIsSlowButTheOverlapIsHarmless() {
+        // A one-second step at once cannot be told from a cut for a second: the uplink may be judged down, but
+        // its late replies bring it back up (slow) right away, and it stays up while the queue lasts.
+        net.queues.put("wan1", t -> Duration.ofSeconds(1));
+        net.run(Duration.ofSeconds(5));
+        assertEquals(Verdict.UP, net.verdict("isp1"));
         assertTrue(slow());
+        for (int i = 0; i < 100; i++) {
+            net.run(Duration.ofMillis(100));
+            assertEquals(Verdict.UP, net.verdict("isp1"), "at " + net.now);
+        }
     }
 
     @Test
