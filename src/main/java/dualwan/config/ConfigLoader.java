@@ -91,7 +91,7 @@ public final class ConfigLoader extends YamlReader {
     private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file",
             "conntrack", "policies", "gpio", "dns", "mqtt");
     private static final List<String> WAN_KEYS =
-            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns");
+            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns", "metered");
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
             "timeout", "down-after", "up-after", "confirm-interval");
     private static final List<String> FAILBACK_KEYS = List.of("hold", "max-hold");
@@ -302,6 +302,7 @@ public final class ConfigLoader extends YamlReader {
         Located<Long> mark;
         Located<Nat> nat;
         CheckConfig check;
+        Located<Boolean> metered;
         Located<Optional<List<Inet4Address>>> dns;
 
         WanDraft(int index, int line) {
@@ -311,7 +312,7 @@ public final class ConfigLoader extends YamlReader {
 
         WanConfig build() {
             return new WanConfig(name.value, iface.value, gateway.value, (int) (long) priority.value, check,
-                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value);
+                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value, metered.value);
         }
     }
 
@@ -370,6 +371,7 @@ public final class ConfigLoader extends YamlReader {
         w.table = s.defaulted("table", (long) Defaults.wanTable(index), this::table);
         w.mark = s.defaulted("mark", (long) Defaults.wanMark(index), this::mark);
         w.nat = s.defaulted("nat", Defaults.WAN_NAT, (n, key) -> choice(n, key, Nat.values(), Nat::label));
+        w.metered = s.defaulted("metered", Defaults.WAN_METERED, this::bool);
         w.check = check(s.section("check", CHECK_KEYS));
         w.dns = s.defaulted("dns", Optional.empty(), dnsLoader::wanDns);
         return w;

@@ -20,6 +20,8 @@ public final class Defaults {
     /** {@code wans[i].gateway}: discover the gateway from the kernel. */
     public static final String WAN_GATEWAY = "auto";
     public static final Nat WAN_NAT = Nat.MASQUERADE;
+    /** {@code wans[i].metered}: not a data plan. */
+    public static final boolean WAN_METERED = false;
     public static final ConntrackConfig.Flush CONNTRACK_FLUSH = ConntrackConfig.Flush.AFFECTED;
 
     /** {@code wans[i].table} is {@code WAN_TABLE_BASE + i}. */

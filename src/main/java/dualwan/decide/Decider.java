@@ -85,6 +85,11 @@ public final class Decider {
         if (curVerdict == Verdict.UNKNOWN) {
             return keepOrSwitch(previous, current, now, cur + " is being checked", Optional.empty());
         }
+        if (curVerdict == Verdict.DOWN && health.uplink(b).map(UplinkHealth::confirming).orElse(false)) {
+            // A miss on the uplink we would move to is being confirmed (an idle metered one checked in a burst):
+            // moving now could mean moving twice. Settled within a second; the current one carries nothing.
+            return keepOrSwitch(previous, current, now, "failover to " + b + " waits for its check", Optional.empty());
+        }
         if (curVerdict == Verdict.DOWN) {
             String why = "failover: " + cur + " " + health.uplink(cur).map(UplinkHealth::reason).orElse("is gone");
             return keepOrSwitch(previous, best, now, why, Optional.empty());

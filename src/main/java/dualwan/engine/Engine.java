@@ -78,6 +78,7 @@ public final class Engine {
     private String plannedNft;
     private long seenVerdictChanges = -1;
     private long seenConfirmingChanges = -1;
+    private long seenConfirmingForDecision = -1;
 
     private final Timers timers = new Timers();
     private Optional<Mode> pendingMode = Optional.empty();
@@ -120,7 +121,10 @@ public final class Engine {
             applyMode(now, out);
         }
         boolean holdEnded = reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
-        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded) {
+        // A confirmation that starts or ends may release a failover waiting for it (Decider).
+        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded
+                || monitor.confirmingChanges() != seenConfirmingForDecision) {
+            seenConfirmingForDecision = monitor.confirmingChanges();
             decide(now, out);
         }
         emitTarget(now, out);
@@ -183,6 +187,7 @@ public final class Engine {
             policies.put(p.name(), saved.isEmpty() ? PolicyDecision.initial(now)
                     : new PolicyDecision(saved, Set.of(), now, "found in place at start", Optional.empty()));
         }
+        monitor.setCarrying(carrying(), now);
         out.note(Note.Level.INFO, "starting: active uplink " + decision.active().orElse("none")
                 + " (from the kernel), mode " + mode);
         out.stateChanged = true;
@@ -332,7 +337,16 @@ public final class Engine {
             }
             policies.put(p.name(), after);
         }
+        monitor.setCarrying(carrying(), now);
         out.stateChanged = true;
+    }
+
+    /** The uplinks carrying the LAN's or some policy's traffic (a metered one is probed sparingly otherwise). */
+    private Set<String> carrying() {
+        Set<String> out = new java.util.HashSet<>();
+        decision.active().ifPresent(out::add);
+        policies.values().forEach(d -> out.addAll(d.uplinks()));
+        return out;
     }
 
     /**

@@ -80,7 +80,9 @@ public final class StateView {
                 u.confirming(), hosts, latency, loss, Optional.ofNullable(hold)
                         .map(h -> new DaemonState.FailbackHold(h.hold(), h.reason(), h.flaps())),
                 new DaemonState.Late(u.slow().slow(), u.slow().lateReplies(), u.slow().lateReplies() == 0
-                        ? Optional.empty() : Optional.of(u.slow().worstRtt().toNanos() / 100_000 / 10.0)));
+                        ? Optional.empty() : Optional.of(u.slow().worstRtt().toNanos() / 100_000 / 10.0)),
+                new DaemonState.Probing(u.cost().metered(), u.cost().idle(), u.cost().bytes(),
+                        u.cost().projectedMb30()));
     }
 
     static DaemonState.Target target(TargetHealth h) {

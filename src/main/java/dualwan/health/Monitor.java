@@ -85,6 +85,29 @@ public final class Monitor {
         u.rejudge(now);
     }
 
+    /**
+     * The uplinks that carry traffic now (the LAN's and the policies'). A metered uplink that carries none is
+     * probed every {@link ProbeCost#METERED_IDLE_INTERVAL}; one that starts carrying is probed fast at once.
+     */
+    public void setCarrying(java.util.Set<String> wans, Instant now) {
+        for (Uplink u : uplinks.values()) {
+            boolean carrying = wans.contains(u.cfg.name());
+            if (carrying == u.carrying) {
+                continue;
+            }
+            u.carrying = carrying;
+            if (u.cfg.metered()) {
+                for (Slot s : u.slots()) {
+                    if (s.confirming || s.health.verdict() == Verdict.UNKNOWN) {
+                        continue; // on the fast schedule anyway
+                    }
+                    Instant next = u.steadyNext(s);
+                    s.nextDue = carrying && s.nextDue.isBefore(next) ? s.nextDue : next;
+                }
+            }
+        }
+    }
+
     /** Probes that are due at {@code now}; they count as sent. */
     public List<ProbeRequest> due(Instant now) {
         expireLost(now);
@@ -192,6 +215,7 @@ public final class Monitor {
         boolean firstDoubt = !reachable && s.health.verdict() == Verdict.UP && !s.confirming;
         if (reachable) {
             s.rtt.sample(rtt);
+            u.probeBytes += ProbeCost.reply(u.methodOf(s));
         }
         s.health = s.health.record(reachable, rtt, now, check.downAfter(), check.upAfter());
         if (firstDoubt && s.health.verdict() == Verdict.UP) {
@@ -209,6 +233,14 @@ public final class Monitor {
     private void doubt(Uplink u, Slot s, Instant now) {
         if (s.health.verdict() != Verdict.UP || s.confirming) {
             return;
+        }
+        if (u.carrying) { // traffic may have to move: an idle metered uplink's health must be fresh by then
+            for (Uplink v : uplinks.values()) {
+                if (v != u && v.idleMetered() && v.probing()) {
+                    v.slots().stream().filter(x -> x.health.verdict() == Verdict.UP && x.nextDue.isAfter(now))
+                            .forEach(x -> x.nextDue = now);
+                }
+            }
         }
         if (s.target.role() == Target.Role.GATEWAY) {
             s.confirm(now); // the hosts are asked once: their answers decide whether a dead gateway matters
@@ -237,7 +269,7 @@ public final class Monitor {
             boolean confirming = u.slots().stream().anyMatch(s -> s.confirming);
             out.put(u.cfg.name(), new UplinkHealth(u.cfg.name(), u.verdict, u.reason, u.since,
                     u.link == LinkState.CARRIER, u.gateway, Optional.ofNullable(u.gatewaySlot).map(s -> s.health),
-                    hosts, confirming, u.slow.view(now)));
+                    hosts, confirming, u.slow.view(now), u.cost()));
         }
         return new HealthSnapshot(now, out);
     }
@@ -255,6 +287,7 @@ public final class Monitor {
         s.nextDue = s.confirming || s.health.verdict() == Verdict.UNKNOWN
                 ? now.plus(confirmEvery) : u.steadyNext(s);
         ProbeMethod method = s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : check.method();
+        u.probeBytes += ProbeCost.request(method);
         return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, timeout);
     }
 
@@ -350,6 +383,9 @@ public final class Monitor {
         Slot gatewaySlot;
         Verdict verdict = Verdict.UNKNOWN;
         final SlowPaths slow = new SlowPaths();
+        /** Carries the LAN's or a policy's traffic (told by the engine); until told, counted as carrying. */
+        boolean carrying = true;
+        long probeBytes;
         String reason = "starting";
         Instant since;
 
@@ -391,13 +427,35 @@ public final class Monitor {
             return link == LinkState.CARRIER && gateway.isPresent();
         }
 
+        boolean idleMetered() {
+            return cfg.metered() && !carrying;
+        }
+
+        ProbeMethod methodOf(Slot s) {
+            return s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : cfg.check().method();
+        }
+
+        /** Probe bytes so far, and the 30-day projection of the steady schedule now in force. */
+        ProbeCost.View cost() {
+            Duration every = idleMetered() ? ProbeCost.METERED_IDLE_INTERVAL : cfg.check().interval();
+            long perRound = 0;
+            for (Slot s : probing() ? slots() : List.<Slot>of()) {
+                perRound += ProbeCost.request(methodOf(s)) + ProbeCost.reply(methodOf(s));
+            }
+            return new ProbeCost.View(cfg.metered(), idleMetered(), probeBytes,
+                    Math.round(ProbeCost.projectedMb30(perRound, every) * 10) / 10.0);
+        }
+
         /** The first grid point at least half an interval after the last send. */
         Instant steadyNext(Slot s) {
-            long step = cfg.check().interval().toNanos(); // plain nanos: Duration.dividedBy goes through BigDecimal
+            long interval = cfg.check().interval().toNanos(); // plain nanos: Duration.dividedBy goes through BigDecimal
+            long step = idleMetered() ? ProbeCost.METERED_IDLE_INTERVAL.toNanos() : interval;
+            Duration offset = step == interval ? s.offset // the same spread over the longer step:
+                    : Duration.ofNanos((long) ((double) s.offset.toNanos() * step / interval));
             Instant earliest = s.lastSent.plusNanos(step / 2);
-            long sinceGrid = Duration.between(epoch.plus(s.offset), earliest).toNanos();
+            long sinceGrid = Duration.between(epoch.plus(offset), earliest).toNanos();
             long k = Math.floorDiv(sinceGrid + step - 1, step);
-            return epoch.plus(s.offset).plusNanos(k * step);
+            return epoch.plus(offset).plusNanos(k * step);
         }
 
         void resetTargets(Instant now) {

@@ -72,11 +72,12 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
      * @param lossPct    mean loss over the hosts (or the gateway) in their recent window
      * @param failback   the failback hold that applies to it now and why (dampening), when known
      * @param late       replies that came after their timeout: the path is alive but slow
+     * @param probing    what its probes cost: metered, idle, bytes so far, projected MB per 30 days
      */
     public record Uplink(Verdict state, String reason, Instant since, boolean carrier, Optional<String> address,
                          Optional<String> gateway, Optional<Target> gatewayTarget, boolean confirming,
                          Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct,
-                         Optional<FailbackHold> failback, Late late) {
+                         Optional<FailbackHold> failback, Late late, Probing probing) {
         public Uplink {
             hosts = frozen(hosts);
         }
@@ -86,7 +87,7 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
                       Optional<String> gateway, Optional<Target> gatewayTarget, boolean confirming,
                       Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct) {
             this(state, reason, since, carrier, address, gateway, gatewayTarget, confirming, hosts, latencyMs,
-                    lossPct, Optional.empty(), Late.NONE);
+                    lossPct, Optional.empty(), Late.NONE, Probing.NONE);
         }
 
         /** A target losing this share of its recent probes makes an up uplink "degraded". */
@@ -125,6 +126,18 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
                     .anyMatch(t -> t.samples() >= DEGRADED_MIN_SAMPLES && t.lossPct() >= DEGRADED_LOSS_PCT);
             return lossy ? Optional.of("loss") : Optional.empty();
         }
+    }
+
+    /**
+     * Probe traffic of one uplink, both directions, as frames on its link.
+     *
+     * @param metered          {@code wans[].metered}: a data plan
+     * @param idle             metered and carrying no traffic: probed sparingly
+     * @param bytes            probe bytes since start
+     * @param projectedMbPer30d MB (10⁶ bytes) per 30 days at the schedule now in force
+     */
+    public record Probing(boolean metered, boolean idle, long bytes, double projectedMbPer30d) {
+        public static final Probing NONE = new Probing(false, false, 0, 0);
     }
 
     /**

@@ -83,6 +83,9 @@ public final class StateJson {
         m.put("late_replies", u.late().replies());
         m.put("late_rtt_max_ms", u.late().worstRttMs().orElse(null));
         m.put("failback", u.failback().map(StateJson::failback).orElse(null));
+        m.put("metered", u.probing().metered());
+        m.put("probe_bytes", u.probing().bytes());
+        m.put("probe_mb_per_30d", u.probing().projectedMbPer30d());
         Map<String, Object> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, t) -> hosts.put(ip, target(t)));
         m.put("hosts", hosts);

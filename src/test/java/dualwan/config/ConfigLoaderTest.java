@@ -555,6 +555,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void meteredIsReadDefaultsToFalseAndMustBeABoolean() throws Exception {
+        Config c = parse("wans:\n  - {name: a, interface: e1}\n  - {name: b, interface: e2, metered: true}\n");
+        assertEquals(false, c.wans().get(0).metered());
+        assertEquals(true, c.wans().get(1).metered());
+        single("wans:\n  - name: a\n    interface: e1\n    metered: sometimes\n", 4, "wans[0].metered", "true or false");
+    }
+
+    @Test
     void failbackMaxHoldIsReadAndDefaultsToFifteenMinutesOrTheHoldIfLonger() throws Exception {
         String wans = "wans:\n  - {name: a, interface: e1}\n";
         assertEquals(new FailbackConfig(Duration.ofSeconds(20), Duration.ofMinutes(5)),

@@ -32,7 +32,7 @@ class StateJsonTest {
                 Optional.of(new DaemonState.Target(Verdict.UP, Optional.of(0.8), 0.0, 20)), true, hosts1,
                 Optional.of(12.5), Optional.of(52.5), Optional.of(new DaemonState.FailbackHold(Duration.ofSeconds(60),
                         "failed 28s after the last failback; doubled", 1)),
-                new DaemonState.Late(true, 7, Optional.of(1840.5)));
+                new DaemonState.Late(true, 7, Optional.of(1840.5)), new DaemonState.Probing(false, false, 123456, 207.4));
         DaemonState.Uplink isp2 = new DaemonState.Uplink(Verdict.UNKNOWN, "no carrier", T0, false, Optional.empty(),
                 Optional.empty(), Optional.empty(), false, Map.of(), Optional.empty(), Optional.empty());
         Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
@@ -69,12 +69,14 @@ class StateJsonTest {
                         "degraded": "slow", "late_replies": 7, "late_rtt_max_ms": 1840.5,
                         "failback": {"hold_s": 60.0, "reason": "failed 28s after the last failback; doubled",
                                      "flaps": 1},
+                        "metered": false, "probe_bytes": 123456, "probe_mb_per_30d": 207.4,
                         "hosts": {"192.0.2.1": {"state": "up", "rtt_ms": 12.5, "loss_pct": 5.0},
                                   "198.51.100.1": {"state": "down", "rtt_ms": null, "loss_pct": 100.0}}},
                "isp2": {"state": "unknown", "reason": "no carrier", "since": "2026-01-01T00:00:00Z",
                         "carrier": false, "address": null, "gateway": null, "gateway_state": null,
                         "confirming": false, "latency_ms": null, "loss_pct": null,
                         "degraded": null, "late_replies": 0, "late_rtt_max_ms": null, "failback": null,
+                        "metered": false, "probe_bytes": 0, "probe_mb_per_30d": 0.0,
                         "hosts": {}}},
              "policies": {
                "voip": {"kind": "failover", "order": ["isp2", "isp1"], "active": "isp1", "uplinks": ["isp1"],
