@@ -50,8 +50,10 @@ final class Daemon implements AutoCloseable {
         try {
             Path state = dir.resolve("state.json");
             String yaml = Files.readString(lab.root().resolve("scripts").resolve("lab.yaml"))
-                    // max-hold = hold: no dampening, so repeated cuts in one run each fail back after the hold
-                    .replace("hold: 10s", "hold: " + hold + "\n  max-hold: " + hold)
+                    // max-hold = hold: no dampening, so repeated cuts in one run each fail back after the hold;
+                    // the same number of lines, so tests can name lines of the file
+                    .replace("failback:\n  hold: 10s\n", "failback: {hold: " + hold + ", max-hold: " + hold
+                            + "}\n# failback dampening off in lab tests\n")
                     .replaceAll("(?m)^state-file:.*$", "state-file: " + state);
             yaml = edit.apply(yaml);
             Path cfg = dir.resolve("dualwan.yaml");

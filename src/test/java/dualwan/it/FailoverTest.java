@@ -30,6 +30,9 @@ class FailoverTest extends DaemonLabTest {
     void upstreamCutMovesLanFlowToIsp2AndFailsBackAfterHold(@TempDir Path tmp) throws Exception {
         daemon = Daemon.configure(lab, tmp, HOLD).start();
         daemon.awaitAllUp();
+        // The state file may show the first choice a moment before the kernel worker has applied it.
+        daemon.awaitState("the first choice applied", Duration.ofSeconds(10),
+                st -> st.get("kernel") instanceof Map<?, ?> k && "in_sync".equals(k.get("state")));
         assertEquals("wan1", lanDefaultDev(lab));
 
         Path sinkLog = tmp.resolve("sink.log");
