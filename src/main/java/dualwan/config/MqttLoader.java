@@ -1,6 +1,5 @@
 package dualwan.config;
 
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.net.URI;
@@ -34,12 +33,11 @@ final class MqttLoader extends YamlReader {
 
     /** The {@code mqtt} section; absent means MQTT off. Empty also after an error (which is recorded). */
     Optional<MqttConfig> mqtt(Section top) {
-        Node node = top.value("mqtt");
-        MappingNode map = node == null ? null : mapping(node, "mqtt");
-        if (map == null) {
+        Optional<Section> section = optionalSection(top, "mqtt", MQTT_KEYS);
+        if (section.isEmpty()) {
             return Optional.empty();
         }
-        Section s = new Section(map, "mqtt", MQTT_KEYS);
+        Section s = section.get();
         Node brokerNode = s.required("broker", "the broker, such as tcp://192.168.1.10:1883 or ssl://broker.lan:8883");
         URI broker = brokerNode == null ? null : brokerUri(brokerNode, s.path("broker"));
         String host = Hostname.id();

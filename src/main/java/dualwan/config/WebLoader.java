@@ -1,6 +1,5 @@
 package dualwan.config;
 
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.net.InetAddress;
@@ -26,12 +25,11 @@ final class WebLoader extends YamlReader {
 
     /** The {@code web} section; absent means no server. Empty also after an error (which is recorded). */
     Optional<WebConfig> web(Section top) {
-        Node node = top.value("web");
-        MappingNode map = node == null ? null : mapping(node, "web");
-        if (map == null) {
+        Optional<Section> section = optionalSection(top, "web", WEB_KEYS);
+        if (section.isEmpty()) {
             return Optional.empty();
         }
-        Section s = new Section(map, "web", WEB_KEYS);
+        Section s = section.get();
         Node listenNode = s.required("listen", "the address and port to serve on, such as 192.168.1.1:8080");
         InetSocketAddress listen = listenNode == null ? null : listen(listenNode, s.path("listen"));
         Located<Optional<FileSetting>> passwordFile = s.defaulted("password-file", Optional.empty(),

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -176,6 +177,16 @@ class YamlReader {
             }
             return new Located<>(parser.parse(v, path(key)), YamlReader.line(v), path(key), true);
         }
+    }
+
+    /**
+     * A top-level section that may be absent ({@code mqtt}, {@code web}): empty when it is, and when it is not a
+     * map (that error is recorded).
+     */
+    Optional<Section> optionalSection(Section top, String key, List<String> allowedKeys) {
+        Node node = top.value(key);
+        MappingNode map = node == null ? null : mapping(node, key);
+        return map == null ? Optional.empty() : Optional.of(new Section(map, key, allowedKeys));
     }
 
     MappingNode mapping(Node n, String key) {
