@@ -28,7 +28,8 @@ public final class TestStates {
         Decision decision = new Decision(active, health.at(), "test", Optional.empty());
         StateView.Parts parts = new StateView.Parts(health, decision, mode, Optional.empty(), 0, Map.of(), Map.of(),
                 new DaemonState.Conntrack(config.conntrack().flush().label(), 0, 0),
-                new DaemonState.KernelSync(DaemonState.KernelSync.IN_SYNC, health.at(), Optional.empty(), 0, Optional.empty()));
+                new DaemonState.KernelSync(DaemonState.KernelSync.IN_SYNC, health.at(), Optional.empty(), 0, Optional.empty()),
+                Map.of());
         return StateView.build(config, parts, t -> t);
     }
 

@@ -82,10 +82,10 @@ public final class ConfigLoader extends YamlReader {
     private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file",
             "conntrack", "policies", "gpio", "dns", "mqtt", "web");
     private static final List<String> WAN_KEYS =
-            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns");
+            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns", "metered");
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
             "timeout", "down-after", "up-after", "confirm-interval");
-    private static final List<String> FAILBACK_KEYS = List.of("hold");
+    private static final List<String> FAILBACK_KEYS = List.of("hold", "max-hold");
     private static final List<String> LAN_KEYS = List.of("interfaces");
     private static final List<String> ROUTING_KEYS = List.of("lan-table", "rule-priority");
     /** Tables the kernel reserves: default, main, local. */
@@ -170,7 +170,7 @@ public final class ConfigLoader extends YamlReader {
 
         RoutingDraft routing = routing(top);
         List<WanDraft> wans = wans(top);
-        Duration hold = failback(top);
+        FailbackConfig failback = failback(top);
         List<Located<String>> lanIfaces = lan(top);
         Path stateFile = stateFile(top);
         PolicyLoader policyLoader = new PolicyLoader(this);
@@ -190,7 +190,7 @@ public final class ConfigLoader extends YamlReader {
             return null;
         }
         List<WanConfig> wanConfigs = wans.stream().map(WanDraft::build).toList();
-        return new Config(file, wanConfigs, new FailbackConfig(hold),
+        return new Config(file, wanConfigs, failback,
                 new LanConfig(lanIfaces.stream().map(l -> l.value).toList()),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
                 conntrack, policies, gpio, dns, mqtt, web);
@@ -210,10 +210,22 @@ public final class ConfigLoader extends YamlReader {
         return new RoutingDraft(lanTable, rulePriority);
     }
 
-    private Duration failback(Section top) {
+    private FailbackConfig failback(Section top) {
         Section s = top.section("failback", FAILBACK_KEYS);
         Located<Duration> hold = s.defaulted("hold", Defaults.FAILBACK_HOLD, this::duration);
-        return hold.value;
+        Located<Duration> max = s.defaulted("max-hold", Defaults.FAILBACK_MAX_HOLD, this::duration);
+        if (hold.value == null || max.value == null) {
+            return null;
+        }
+        if (!max.explicit) { // a long base hold raises the default ceiling with it
+            return new FailbackConfig(hold.value);
+        }
+        if (max.value.compareTo(hold.value) < 0) {
+            error(max.line, max.key, "must not be shorter than hold (" + Durations.format(hold.value)
+                    + (hold.explicit ? "" : ", the default") + "), found " + Durations.format(max.value));
+            return null;
+        }
+        return new FailbackConfig(hold.value, max.value);
     }
 
     private List<Located<String>> lan(Section top) {
@@ -261,6 +273,7 @@ public final class ConfigLoader extends YamlReader {
         Located<Long> mark;
         Located<Nat> nat;
         CheckConfig check;
+        Located<Boolean> metered;
         Located<Optional<List<Inet4Address>>> dns;
 
         WanDraft(int index, int line) {
@@ -270,7 +283,7 @@ public final class ConfigLoader extends YamlReader {
 
         WanConfig build() {
             return new WanConfig(name.value, iface.value, gateway.value, (int) (long) priority.value, check,
-                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value);
+                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value, metered.value);
         }
     }
 
@@ -336,6 +349,7 @@ public final class ConfigLoader extends YamlReader {
         w.table = s.defaulted("table", (long) Defaults.wanTable(index), this::table);
         w.mark = s.defaulted("mark", (long) Defaults.wanMark(index), this::mark);
         w.nat = s.defaulted("nat", Defaults.WAN_NAT, (n, key) -> choice(n, key, Nat.values(), Nat::label));
+        w.metered = s.defaulted("metered", Defaults.WAN_METERED, this::bool);
         w.check = check(s.section("check", CHECK_KEYS));
         w.dns = s.defaulted("dns", Optional.empty(), dnsLoader::wanDns);
         return w;

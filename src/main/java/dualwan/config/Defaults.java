@@ -20,6 +20,8 @@ public final class Defaults {
     /** {@code wans[i].gateway}: discover the gateway from the kernel. */
     public static final String WAN_GATEWAY = "auto";
     public static final Nat WAN_NAT = Nat.MASQUERADE;
+    /** {@code wans[i].metered}: not a data plan. */
+    public static final boolean WAN_METERED = false;
     public static final ConntrackConfig.Flush CONNTRACK_FLUSH = ConntrackConfig.Flush.AFFECTED;
 
     /** {@code wans[i].table} is {@code WAN_TABLE_BASE + i}. */
@@ -60,6 +62,9 @@ public final class Defaults {
 
     /** {@code failback.hold}. */
     public static final Duration FAILBACK_HOLD = Duration.ofSeconds(30);
+
+    /** {@code failback.max-hold}: the ceiling a flapping uplink's hold doubles up to. */
+    public static final Duration FAILBACK_MAX_HOLD = Duration.ofMinutes(15);
 
     /** {@code routing.lan-table}. */
     public static final int ROUTING_LAN_TABLE = 200;

@@ -17,11 +17,19 @@ import java.util.Optional;
  *                  {@code ip rule fwmark} sends them to {@code table}
  * @param nat       how LAN traffic leaving this uplink is translated
  * @param dns       DNS servers of this uplink, or empty for {@code auto} (learned from its DHCP/PPP client)
+ * @param metered   a data plan: probed sparingly while it carries no traffic
  */
 public record WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority,
-                        CheckConfig check, int table, int mark, Nat nat, Optional<List<Inet4Address>> dns) {
+                        CheckConfig check, int table, int mark, Nat nat, Optional<List<Inet4Address>> dns,
+                        boolean metered) {
 
     public WanConfig {
         dns = dns.map(List::copyOf);
+    }
+
+    /** Not metered. */
+    public WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority, CheckConfig check,
+                     int table, int mark, Nat nat, Optional<List<Inet4Address>> dns) {
+        this(name, iface, gateway, priority, check, table, mark, nat, dns, false);
     }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The routing decision as a pure function of (config, health, mode, previous decision, time).
@@ -38,9 +39,23 @@ public final class Decider {
         return decide(byPriority, config.failback().hold(), health, mode, previous, now);
     }
 
+    /** The LAN's default traffic with each uplink's own (dampened) failback hold. */
+    public static Decision decide(Config config, Function<String, Duration> holdOf, HealthSnapshot health, Mode mode,
+                                  Decision previous, Instant now) {
+        List<String> byPriority = config.wans().stream().sorted(Comparator.comparingInt(WanConfig::priority))
+                .map(WanConfig::name).toList();
+        return decide(byPriority, holdOf, health, mode, previous, now);
+    }
+
     /** Traffic that prefers the uplinks in {@code order} (best first), e.g. a policy's. */
     public static Decision decide(List<String> order, Duration hold, HealthSnapshot health, Mode mode,
                                   Decision previous, Instant now) {
+        return decide(order, w -> hold, health, mode, previous, now);
+    }
+
+    /** Traffic that prefers the uplinks in {@code order}, with {@code holdOf} giving each uplink's failback hold. */
+    public static Decision decide(List<String> order, Function<String, Duration> holdOf, HealthSnapshot health,
+                                  Mode mode, Decision previous, Instant now) {
         Optional<String> current = previous.active();
         if (mode.forced().isPresent()) {
             String wan = mode.forced().get();
@@ -70,6 +85,11 @@ public final class Decider {
         if (curVerdict == Verdict.UNKNOWN) {
             return keepOrSwitch(previous, current, now, cur + " is being checked", Optional.empty());
         }
+        if (curVerdict == Verdict.DOWN && health.uplink(b).map(UplinkHealth::confirming).orElse(false)) {
+            // A miss on the uplink we would move to is being confirmed (an idle metered one checked in a burst):
+            // moving now could mean moving twice. Settled within a second; the current one carries nothing.
+            return keepOrSwitch(previous, current, now, "failover to " + b + " waits for its check", Optional.empty());
+        }
         if (curVerdict == Verdict.DOWN) {
             String why = "failover: " + cur + " " + health.uplink(cur).map(UplinkHealth::reason).orElse("is gone");
             return keepOrSwitch(previous, best, now, why, Optional.empty());
@@ -78,13 +98,14 @@ public final class Decider {
             return keepOrSwitch(previous, current, now, cur + " is the best healthy uplink", Optional.empty());
         }
         Instant healthySince = health.uplink(b).map(UplinkHealth::since).orElse(now);
+        Duration hold = holdOf.apply(b);
         Instant holdEnds = healthySince.plus(hold);
         if (!now.isBefore(holdEnds)) {
             return keepOrSwitch(previous, best, now,
                     "failback: " + b + " healthy for " + Duration.between(healthySince, now).toSeconds() + "s",
                     Optional.empty());
         }
-        return keepOrSwitch(previous, current, now, b + " is back; failback after the hold", Optional.of(holdEnds));
+        return keepOrSwitch(previous, current, now, b + " is back; failback after the " + hold.toSeconds() + "s hold", Optional.of(holdEnds));
     }
 
     private static Decision keepOrSwitch(Decision previous, Optional<String> active, Instant now, String reason,

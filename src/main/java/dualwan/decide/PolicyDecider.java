@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A policy's decision as a pure function of (policy, health, mode, previous decision, time).
@@ -34,8 +35,14 @@ public final class PolicyDecider {
 
     public static PolicyDecision decide(PolicyConfig policy, Duration hold, HealthSnapshot health, Mode mode,
                                         PolicyDecision previous, Instant now) {
+        return decide(policy, w -> hold, health, mode, previous, now);
+    }
+
+    /** The same with each uplink's own (dampened) failback hold. */
+    public static PolicyDecision decide(PolicyConfig policy, Function<String, Duration> holdOf, HealthSnapshot health,
+                                        Mode mode, PolicyDecision previous, Instant now) {
         if (!policy.balanced()) {
-            return PolicyDecision.of(Decider.decide(policy.order(), hold, health, mode, previous.asDecision(), now));
+            return PolicyDecision.of(Decider.decide(policy.order(), holdOf, health, mode, previous.asDecision(), now));
         }
         if (mode.forced().isPresent()) {
             return change(previous, List.of(mode.forced().get()), previous.waiting(), now, "forced by the operator",
@@ -57,7 +64,7 @@ public final class PolicyDecider {
             if (health.verdict(u) != Verdict.UP) {
                 continue;
             }
-            Instant holdEnds = health.uplink(u).map(UplinkHealth::since).orElse(now).plus(hold);
+            Instant holdEnds = health.uplink(u).map(UplinkHealth::since).orElse(now).plus(holdOf.apply(u));
             if (!waiting.contains(u) || keep.isEmpty() || !now.isBefore(holdEnds)) {
                 next.add(u);
                 waiting.remove(u);

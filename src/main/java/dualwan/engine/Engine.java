@@ -3,6 +3,7 @@ package dualwan.engine;
 import dualwan.config.Config;
 import dualwan.config.PolicyConfig;
 import dualwan.config.WanConfig;
+import dualwan.decide.Dampening;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
 import dualwan.decide.PolicyDecider;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -56,6 +58,7 @@ public final class Engine {
 
     private final Config config;
     private final FlushBook flushBook;
+    private final Dampening dampening;
     private Monitor monitor;
     private Decision decision;
     private final Map<String, PolicyDecision> policies = new LinkedHashMap<>();
@@ -75,6 +78,7 @@ public final class Engine {
     private String plannedNft;
     private long seenVerdictChanges = -1;
     private long seenConfirmingChanges = -1;
+    private long seenConfirmingForDecision = -1;
 
     private final Timers timers = new Timers();
     private Optional<Mode> pendingMode = Optional.empty();
@@ -84,6 +88,7 @@ public final class Engine {
     public Engine(Config config) {
         this.config = config;
         this.flushBook = new FlushBook(config);
+        this.dampening = new Dampening(config.failback(), config.wans().stream().map(WanConfig::name).toList());
     }
 
     /** One step. The first input must be {@link Input.Start}. */
@@ -116,7 +121,10 @@ public final class Engine {
             applyMode(now, out);
         }
         boolean holdEnded = reconsiderAt().filter(t -> !t.isAfter(now)).isPresent();
-        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded) {
+        // A confirmation that starts or ends may release a failover waiting for it (Decider).
+        if (monitor.verdictChanges() != seenVerdictChanges || holdEnded
+                || monitor.confirmingChanges() != seenConfirmingForDecision) {
+            seenConfirmingForDecision = monitor.confirmingChanges();
             decide(now, out);
         }
         emitTarget(now, out);
@@ -152,7 +160,7 @@ public final class Engine {
         HealthSnapshot health = monitor.snapshot(now);
         return StateView.build(config, new StateView.Parts(health, decision, mode, lastSwitch, switches,
                 addressing, policies, new DaemonState.Conntrack(config.conntrack().flush().label(), flushes, deleted),
-                kernelSync), wall);
+                kernelSync, dampening.holds(health, now)), wall);
     }
 
     private void start(Input.Start s, Instant now, Step out) {
@@ -179,6 +187,7 @@ public final class Engine {
             policies.put(p.name(), saved.isEmpty() ? PolicyDecision.initial(now)
                     : new PolicyDecision(saved, Set.of(), now, "found in place at start", Optional.empty()));
         }
+        monitor.setCarrying(carrying(), now);
         out.note(Note.Level.INFO, "starting: active uplink " + decision.active().orElse("none")
                 + " (from the kernel), mode " + mode);
         out.stateChanged = true;
@@ -273,12 +282,13 @@ public final class Engine {
     /** Whether {@code m} would move any traffic now (only such commands are held to one per second). */
     private boolean wouldMove(Mode m, Instant now) {
         HealthSnapshot health = monitor.snapshot(now);
-        if (!Decider.decide(config, health, m, decision, now).active().equals(decision.active())) {
+        Function<String, Duration> holdOf = w -> dampening.hold(w, health, now);
+        if (!Decider.decide(config, holdOf, health, m, decision, now).active().equals(decision.active())) {
             return true;
         }
         for (PolicyConfig p : config.policies()) {
             PolicyDecision before = policies.get(p.name());
-            if (!PolicyDecider.decide(p, config.failback().hold(), health, m, before, now).uplinks()
+            if (!PolicyDecider.decide(p, holdOf, health, m, before, now).uplinks()
                     .equals(before.uplinks())) {
                 return true;
             }
@@ -304,9 +314,11 @@ public final class Engine {
     private void decide(Instant now, Step out) {
         seenVerdictChanges = monitor.verdictChanges();
         HealthSnapshot health = monitor.snapshot(now);
-        Decision next = Decider.decide(config, health, mode, decision, now);
+        Function<String, Duration> holdOf = w -> dampening.hold(w, health, now);
+        Decision next = Decider.decide(config, holdOf, health, mode, decision, now);
         if (next.switchedFrom(decision)) {
             SwitchEvent e = new SwitchEvent(decision.active(), next.active(), now, next.reason());
+            dampening.switched(decision.active(), next.active(), health, now);
             out.note(Note.Level.WARN, "switch " + e.from().orElse("none") + " -> " + e.to().orElse("none")
                     + ": " + e.reason());
             if (decision.active().isPresent()) {
@@ -320,7 +332,7 @@ public final class Engine {
         decision = next;
         for (PolicyConfig p : config.policies()) {
             PolicyDecision before = policies.get(p.name());
-            PolicyDecision after = PolicyDecider.decide(p, config.failback().hold(), health, mode, before, now);
+            PolicyDecision after = PolicyDecider.decide(p, holdOf, health, mode, before, now);
             if (!after.uplinks().equals(before.uplinks())) {
                 out.note(Note.Level.WARN, "policy " + p.name() + ": " + String.join(",", before.uplinks()) + " -> "
                         + String.join(",", after.uplinks()) + ": " + after.reason());
@@ -329,7 +341,16 @@ public final class Engine {
             }
             policies.put(p.name(), after);
         }
+        monitor.setCarrying(carrying(), now);
         out.stateChanged = true;
+    }
+
+    /** The uplinks carrying the LAN's or some policy's traffic (a metered one is probed sparingly otherwise). */
+    private Set<String> carrying() {
+        Set<String> out = new java.util.HashSet<>();
+        decision.active().ifPresent(out::add);
+        policies.values().forEach(d -> out.addAll(d.uplinks()));
+        return out;
     }
 
     /**

@@ -2,6 +2,7 @@ package dualwan.engine;
 
 import dualwan.config.Config;
 import dualwan.config.PolicyConfig;
+import dualwan.decide.Dampening;
 import dualwan.decide.Decision;
 import dualwan.decide.PolicyDecision;
 import dualwan.health.HealthSnapshot;
@@ -35,7 +36,7 @@ public final class StateView {
     public record Parts(HealthSnapshot health, Decision decision, Mode mode, Optional<SwitchEvent> lastSwitch,
                         int switches, Map<String, UplinkAddressing> addressing,
                         Map<String, PolicyDecision> policies, DaemonState.Conntrack conntrack,
-                        DaemonState.KernelSync kernel) {
+                        DaemonState.KernelSync kernel, Map<String, Dampening.Hold> holds) {
     }
 
     /** A monotonic instant as wall-clock time, given both clocks' readings of the same moment. */
@@ -45,7 +46,8 @@ public final class StateView {
 
     public static DaemonState build(Config config, Parts p, UnaryOperator<Instant> wall) {
         Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
-        p.health().uplinks().forEach((name, u) -> wans.put(name, uplink(u, p.addressing().get(name), wall)));
+        p.health().uplinks().forEach((name, u) -> wans.put(name, uplink(u, p.addressing().get(name),
+                p.holds().get(name), wall)));
         Map<String, DaemonState.Policy> policies = new LinkedHashMap<>();
         for (PolicyConfig pc : config.policies()) {
             PolicyDecision d = p.policies().get(pc.name());
@@ -61,7 +63,8 @@ public final class StateView {
                 wall.apply(p.health().at()), Map.of());
     }
 
-    static DaemonState.Uplink uplink(UplinkHealth u, UplinkAddressing a, UnaryOperator<Instant> wall) {
+    static DaemonState.Uplink uplink(UplinkHealth u, UplinkAddressing a, Dampening.Hold hold,
+                                     UnaryOperator<Instant> wall) {
         Map<String, DaemonState.Target> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, h) -> hosts.put(ip.getHostAddress(), target(h)));
         List<TargetHealth> measured = u.hosts().isEmpty() ? u.gatewayHealth().stream().toList()
@@ -74,7 +77,12 @@ public final class StateView {
         Optional<String> address = a == null ? Optional.empty() : a.address().map(Inet4Address::getHostAddress);
         return new DaemonState.Uplink(u.verdict(), u.reason(), wall.apply(u.since()), u.carrier(), address,
                 u.gateway().map(Inet4Address::getHostAddress), u.gatewayHealth().map(StateView::target),
-                u.confirming(), hosts, latency, loss);
+                u.confirming(), hosts, latency, loss, Optional.ofNullable(hold)
+                        .map(h -> new DaemonState.FailbackHold(h.hold(), h.reason(), h.flaps())),
+                new DaemonState.Late(u.slow().slow(), u.slow().lateReplies(), u.slow().lateReplies() == 0
+                        ? Optional.empty() : Optional.of(u.slow().worstRtt().toNanos() / 100_000 / 10.0)),
+                new DaemonState.Probing(u.cost().metered(), u.cost().idle(), u.cost().bytes(),
+                        u.cost().projectedMb30()));
     }
 
     static DaemonState.Target target(TargetHealth h) {

@@ -31,7 +31,14 @@ final class Judge {
         }
         Verdict gw = gateway.map(TargetHealth::verdict).orElse(Verdict.UP);
         if (gw == Verdict.DOWN) {
-            return new Judgement(Verdict.DOWN, "gateway not answering");
+            // Judged jointly: hosts that answer through the gateway prove it forwards (its own replies may be
+            // rate-limited or lost in a burst). It decides alone only when no quorum of hosts is answering.
+            long answering = hosts.stream().filter(h -> h.verdict() == Verdict.UP && h.misses() == 0).count();
+            if (hosts.isEmpty() || answering < minUp) {
+                return new Judgement(Verdict.DOWN, "gateway not answering");
+            }
+            return new Judgement(Verdict.UP, answering + " of " + hosts.size()
+                    + " hosts answer (gateway not answering)");
         }
         long up = hosts.stream().filter(h -> h.verdict() == Verdict.UP).count();
         long unknown = hosts.stream().filter(h -> h.verdict() == Verdict.UNKNOWN).count();

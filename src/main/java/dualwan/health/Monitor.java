@@ -36,9 +36,13 @@ public final class Monitor {
     private static final Duration LOST_AFTER = Duration.ofSeconds(2);
     /** How often in-flight probes are scanned for lost ones (a safety net: the prober reports every probe). */
     private static final Duration LOST_SCAN = Duration.ofSeconds(1);
+    /** The prober stops listening at the horizon; its last late reply may take this long to reach us. */
+    private static final Duration HORIZON_SLACK = Duration.ofMillis(50);
 
     private final Map<String, Uplink> uplinks = new LinkedHashMap<>();
     private final Map<Long, InFlight> inFlight = new HashMap<>();
+    /** Probes that missed their timeout but may still get a late reply, until their horizon. */
+    private final Map<Long, InFlight> lateWatch = new HashMap<>();
     private final Instant epoch;
     private long nextId = 1;
     private long verdictChanges;
@@ -81,6 +85,29 @@ public final class Monitor {
         u.rejudge(now);
     }
 
+    /**
+     * The uplinks that carry traffic now (the LAN's and the policies'). A metered uplink that carries none is
+     * probed every {@link ProbeCost#METERED_IDLE_INTERVAL}; one that starts carrying is probed fast at once.
+     */
+    public void setCarrying(java.util.Set<String> wans, Instant now) {
+        for (Uplink u : uplinks.values()) {
+            boolean carrying = wans.contains(u.cfg.name());
+            if (carrying == u.carrying) {
+                continue;
+            }
+            u.carrying = carrying;
+            if (u.cfg.metered()) {
+                for (Slot s : u.slots()) {
+                    if (s.confirming || s.health.verdict() == Verdict.UNKNOWN) {
+                        continue; // on the fast schedule anyway
+                    }
+                    Instant next = u.steadyNext(s);
+                    s.nextDue = carrying && s.nextDue.isBefore(next) ? s.nextDue : next;
+                }
+            }
+        }
+    }
+
     /** Probes that are due at {@code now}; they count as sent. */
     public List<ProbeRequest> due(Instant now) {
         expireLost(now);
@@ -112,33 +139,116 @@ public final class Monitor {
         if (!inFlight.isEmpty() && next.equals(Instant.MAX)) {
             next = nextLostScan;
         }
+        for (InFlight f : lateWatch.values()) { // a deferred miss becomes final at its horizon, on time
+            if (f.deferred && f.horizon.isBefore(next)) {
+                next = f.horizon.plusNanos(1);
+            }
+        }
         return next;
     }
 
-    /** A probe finished. Results of probes sent before a reset (link lost, gateway changed) are ignored. */
+    /**
+     * A probe finished, or a probe that had missed got its late reply. Results of probes sent before a reset
+     * (link lost, gateway changed) are ignored.
+     *
+     * <p>Late replies: a miss is counted at once, but the probe is watched until its horizon. A late reply makes
+     * its uplink <em>slow</em> for {@link SlowPaths#MEMORY}, counts as a reply, and takes back the misses of
+     * that uplink's probes still within their horizon. While an uplink is slow a miss is final only at its
+     * horizon: a full queue delays replies, it does not lose them; a cut loses them for good.
+     */
     public void onResult(ProbeResult result, Instant now) {
+        if (result.late()) {
+            onLate(result, now);
+            return;
+        }
         InFlight f = inFlight.remove(result.id());
         if (f == null || f.slot.generation != f.generation) {
             return;
         }
+        if (!result.reachable()) {
+            boolean defer = f.uplink.slow.slow(now);
+            lateWatch.put(result.id(), f.watched(defer));
+            if (defer) {
+                doubt(f.uplink, f.slot, now); // probe fast meanwhile: late replies to those settle it sooner
+                return;
+            }
+        }
+        apply(f, result.reachable(), result.rtt(), now);
+    }
+
+    private void onLate(ProbeResult result, Instant now) {
+        InFlight f = lateWatch.remove(result.id());
+        if (f == null || f.slot.generation != f.generation) {
+            return;
+        }
+        Uplink u = f.uplink;
+        if (result.rtt().compareTo(u.cfg.check().timeout()) <= 0) {
+            // Late only for the target's own short timeout (a jitter spike): a reply, and the timeout grows.
+            if (!f.deferred) {
+                f.slot.health = f.slot.health.withdrawMiss();
+            }
+            apply(f, true, result.rtt(), now);
+            return;
+        }
+        if (!u.slow.slow(now)) { // turning slow: the misses still within their horizon are not final yet
+            for (Map.Entry<Long, InFlight> e : lateWatch.entrySet()) {
+                InFlight w = e.getValue();
+                if (w.uplink == u && !w.deferred && w.slot.generation == w.generation) {
+                    w.slot.health = w.slot.health.withdrawMiss();
+                    e.setValue(w.watched(true));
+                }
+            }
+            if (!f.deferred) {
+                f.slot.health = f.slot.health.withdrawMiss();
+            }
+            confirmingChanges++; // the front panel blinks for a slow uplink too
+        }
+        u.slow.late(result.rtt(), now);
+        apply(f, true, result.rtt(), now);
+    }
+
+    /** Counts one result into its target's hysteresis and starts or ends confirmation. */
+    private void apply(InFlight f, boolean reachable, Duration rtt, Instant now) {
         Uplink u = f.uplink;
         Slot s = f.slot;
         CheckConfig check = u.cfg.check();
-        boolean firstDoubt = !result.reachable() && s.health.verdict() == Verdict.UP && !s.confirming;
-        s.health = s.health.record(result.reachable(), result.rtt(), now, check.downAfter(), check.upAfter());
-        if (firstDoubt && s.health.verdict() == Verdict.UP) {
-            if (s.target.role() == Target.Role.GATEWAY) {
-                s.confirm(now);
-            } else {
-                u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP).forEach(h -> h.confirm(now));
-            }
+        boolean firstDoubt = !reachable && s.health.verdict() == Verdict.UP && !s.confirming;
+        if (reachable) {
+            s.rtt.sample(rtt);
+            u.probeBytes += ProbeCost.reply(u.methodOf(s));
         }
-        if (s.confirming && (result.reachable() || s.health.verdict() != Verdict.UP)) {
+        s.health = s.health.record(reachable, rtt, now, check.downAfter(), check.upAfter());
+        if (firstDoubt && s.health.verdict() == Verdict.UP) {
+            doubt(u, s, now);
+        }
+        if (s.confirming && (reachable || s.health.verdict() != Verdict.UP)) {
             s.confirming = false;
             confirmingChanges++;
             s.nextDue = u.steadyNext(s);
         }
         u.rejudge(now);
+    }
+
+    /** A first miss: confirm it (the gateway alone, or every up host of the uplink). */
+    private void doubt(Uplink u, Slot s, Instant now) {
+        if (s.health.verdict() != Verdict.UP || s.confirming) {
+            return;
+        }
+        if (u.carrying) { // traffic may have to move: an idle metered uplink's health must be fresh by then
+            for (Uplink v : uplinks.values()) {
+                if (v != u && v.idleMetered() && v.probing()) {
+                    v.slots().stream().filter(x -> x.health.verdict() == Verdict.UP && x.nextDue.isAfter(now))
+                            .forEach(x -> x.nextDue = now);
+                }
+            }
+        }
+        if (s.target.role() == Target.Role.GATEWAY) {
+            s.confirm(now); // the hosts are asked once: their answers decide whether a dead gateway matters
+            u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP && !h.confirming)
+                    .forEach(h -> h.nextDue = now);
+        } else {
+            u.hostSlots.stream().filter(h -> h.health.verdict() == Verdict.UP).forEach(h -> h.confirm(now));
+        }
     }
 
     /** Counts uplink verdict changes: a caller re-decides only when this moved. */
@@ -159,7 +269,7 @@ public final class Monitor {
             boolean confirming = u.slots().stream().anyMatch(s -> s.confirming);
             out.put(u.cfg.name(), new UplinkHealth(u.cfg.name(), u.verdict, u.reason, u.since,
                     u.link == LinkState.CARRIER, u.gateway, Optional.ofNullable(u.gatewaySlot).map(s -> s.health),
-                    hosts, confirming));
+                    hosts, confirming, u.slow.view(now), u.cost()));
         }
         return new HealthSnapshot(now, out);
     }
@@ -167,15 +277,31 @@ public final class Monitor {
     private ProbeRequest send(Uplink u, Slot s, Instant now) {
         CheckConfig check = u.cfg.check();
         long id = nextId++;
-        inFlight.put(id, new InFlight(u, s, s.generation, now.plus(check.timeout()).plus(LOST_AFTER)));
+        Duration timeout = s.rtt.timeout(check.timeout());
+        inFlight.put(id, new InFlight(u, s, s.generation, now.plus(timeout).plus(LOST_AFTER),
+                now.plus(ProbeRequest.LATE_HORIZON).plus(HORIZON_SLACK), false));
         s.lastSent = now;
+        // A slow path is confirmed more gently: its late replies settle a doubt anyway, and a congested link
+        // should not carry twenty probes a second per host.
+        Duration confirmEvery = u.slow.slow(now) ? SlowPaths.CONFIRM_INTERVAL : check.confirmInterval();
         s.nextDue = s.confirming || s.health.verdict() == Verdict.UNKNOWN
-                ? now.plus(check.confirmInterval()) : u.steadyNext(s);
+                ? now.plus(confirmEvery) : u.steadyNext(s);
         ProbeMethod method = s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : check.method();
-        return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, check.timeout());
+        u.probeBytes += ProbeCost.request(method);
+        return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, timeout);
     }
 
     private void expireLost(Instant now) {
+        if (!lateWatch.isEmpty()) {
+            List<Long> ended = lateWatch.entrySet().stream()
+                    .filter(e -> e.getValue().horizon.isBefore(now)).map(Map.Entry::getKey).toList();
+            for (long id : ended) {
+                InFlight f = lateWatch.remove(id);
+                if (f.deferred && f.slot.generation == f.generation) {
+                    apply(f, false, ProbeRequest.LATE_HORIZON, now); // no late reply either: a miss for good
+                }
+            }
+        }
         if (now.isBefore(nextLostScan)) {
             return;
         }
@@ -196,7 +322,16 @@ public final class Monitor {
         return u;
     }
 
-    private record InFlight(Uplink uplink, Slot slot, int generation, Instant expires) {
+    /**
+     * @param expires  no result at all by then: lost
+     * @param horizon  a late reply no longer counts after this
+     * @param deferred missed on a slow uplink: counted as a miss only at the horizon
+     */
+    private record InFlight(Uplink uplink, Slot slot, int generation, Instant expires, Instant horizon,
+                            boolean deferred) {
+        InFlight watched(boolean defer) {
+            return new InFlight(uplink, slot, generation, expires, horizon, defer);
+        }
     }
 
     /** One probed target and its schedule. */
@@ -208,6 +343,7 @@ public final class Monitor {
         Instant lastSent;
         boolean confirming;
         int generation;
+        final RttEstimator rtt = new RttEstimator();
 
         Slot(Target target, Instant now, Duration offset) {
             this.target = target;
@@ -217,6 +353,7 @@ public final class Monitor {
 
         void reset(Instant now) {
             health = TargetHealth.unknown(now);
+            rtt.reset();
             nextDue = now;
             lastSent = now;
             if (confirming) {
@@ -245,6 +382,10 @@ public final class Monitor {
         Optional<Inet4Address> gateway;
         Slot gatewaySlot;
         Verdict verdict = Verdict.UNKNOWN;
+        final SlowPaths slow = new SlowPaths();
+        /** Carries the LAN's or a policy's traffic (told by the engine); until told, counted as carrying. */
+        boolean carrying = true;
+        long probeBytes;
         String reason = "starting";
         Instant since;
 
@@ -286,13 +427,35 @@ public final class Monitor {
             return link == LinkState.CARRIER && gateway.isPresent();
         }
 
+        boolean idleMetered() {
+            return cfg.metered() && !carrying;
+        }
+
+        ProbeMethod methodOf(Slot s) {
+            return s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : cfg.check().method();
+        }
+
+        /** Probe bytes so far, and the 30-day projection of the steady schedule now in force. */
+        ProbeCost.View cost() {
+            Duration every = idleMetered() ? ProbeCost.METERED_IDLE_INTERVAL : cfg.check().interval();
+            long perRound = 0;
+            for (Slot s : probing() ? slots() : List.<Slot>of()) {
+                perRound += ProbeCost.request(methodOf(s)) + ProbeCost.reply(methodOf(s));
+            }
+            return new ProbeCost.View(cfg.metered(), idleMetered(), probeBytes,
+                    Math.round(ProbeCost.projectedMb30(perRound, every) * 10) / 10.0);
+        }
+
         /** The first grid point at least half an interval after the last send. */
         Instant steadyNext(Slot s) {
-            long step = cfg.check().interval().toNanos(); // plain nanos: Duration.dividedBy goes through BigDecimal
+            long interval = cfg.check().interval().toNanos(); // plain nanos: Duration.dividedBy goes through BigDecimal
+            long step = idleMetered() ? ProbeCost.METERED_IDLE_INTERVAL.toNanos() : interval;
+            Duration offset = step == interval ? s.offset // the same spread over the longer step:
+                    : Duration.ofNanos((long) ((double) s.offset.toNanos() * step / interval));
             Instant earliest = s.lastSent.plusNanos(step / 2);
-            long sinceGrid = Duration.between(epoch.plus(s.offset), earliest).toNanos();
+            long sinceGrid = Duration.between(epoch.plus(offset), earliest).toNanos();
             long k = Math.floorDiv(sinceGrid + step - 1, step);
-            return epoch.plus(s.offset).plusNanos(k * step);
+            return epoch.plus(offset).plusNanos(k * step);
         }
 
         void resetTargets(Instant now) {

@@ -48,6 +48,15 @@ public record TargetHealth(Verdict verdict, int misses, int replies, long histor
         return new TargetHealth(v, 0, r, newHistory, newSamples, smoothed, v != verdict ? at : changedAt);
     }
 
+    /**
+     * The last miss was not final after all (its probe may still get a late reply): one fewer in the run. A
+     * verdict it already caused stands; the loss figure keeps it until a late reply replaces it.
+     */
+    public TargetHealth withdrawMiss() {
+        return misses == 0 || verdict == Verdict.DOWN ? this
+                : new TargetHealth(verdict, misses - 1, replies, history, samples, rttMicros, changedAt);
+    }
+
     /** Loss over the remembered window, 0–100. */
     public double lossPercent() {
         return samples == 0 ? 0 : 100.0 * Long.bitCount(history) / samples;

@@ -19,10 +19,21 @@ import java.util.Optional;
  * @param gatewayHealth the gateway's target health, if it is probed
  * @param hosts      each remote host's target health, in config order
  * @param confirming a miss is being confirmed on this uplink (probes are fast right now)
+ * @param slow       late replies: whether the uplink is slow now, how many came, the worst round trip
+ * @param cost       probe traffic: metered, idle, bytes so far, projected MB per 30 days
  */
 public record UplinkHealth(String wan, Verdict verdict, String reason, Instant since, boolean carrier,
                            Optional<Inet4Address> gateway, Optional<TargetHealth> gatewayHealth,
-                           Map<Inet4Address, TargetHealth> hosts, boolean confirming) {
+                           Map<Inet4Address, TargetHealth> hosts, boolean confirming, SlowPaths.View slow,
+                           ProbeCost.View cost) {
+
+    /** Without late replies. */
+    public UplinkHealth(String wan, Verdict verdict, String reason, Instant since, boolean carrier,
+                        Optional<Inet4Address> gateway, Optional<TargetHealth> gatewayHealth,
+                        Map<Inet4Address, TargetHealth> hosts, boolean confirming) {
+        this(wan, verdict, reason, since, carrier, gateway, gatewayHealth, hosts, confirming, SlowPaths.View.NONE,
+                ProbeCost.View.NONE);
+    }
 
     public boolean up() {
         return verdict == Verdict.UP;

@@ -70,12 +70,24 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
      * @param hosts      the remote hosts, in config order, by address
      * @param latencyMs  mean smoothed RTT of the hosts that are up (the gateway's when there are no hosts)
      * @param lossPct    mean loss over the hosts (or the gateway) in their recent window
+     * @param failback   the failback hold that applies to it now and why (dampening), when known
+     * @param late       replies that came after their timeout: the path is alive but slow
+     * @param probing    what its probes cost: metered, idle, bytes so far, projected MB per 30 days
      */
     public record Uplink(Verdict state, String reason, Instant since, boolean carrier, Optional<String> address,
                          Optional<String> gateway, Optional<Target> gatewayTarget, boolean confirming,
-                         Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct) {
+                         Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct,
+                         Optional<FailbackHold> failback, Late late, Probing probing) {
         public Uplink {
             hosts = frozen(hosts);
+        }
+
+        /** Without the parts later layouts added. */
+        public Uplink(Verdict state, String reason, Instant since, boolean carrier, Optional<String> address,
+                      Optional<String> gateway, Optional<Target> gatewayTarget, boolean confirming,
+                      Map<String, Target> hosts, Optional<Double> latencyMs, Optional<Double> lossPct) {
+            this(state, reason, since, carrier, address, gateway, gatewayTarget, confirming, hosts, latencyMs,
+                    lossPct, Optional.empty(), Late.NONE, Probing.NONE);
         }
 
         /** A target losing this share of its recent probes makes an up uplink "degraded". */
@@ -93,14 +105,60 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
          * {@link #DEGRADED_MIN_SAMPLES} are in).
          */
         public boolean degraded() {
+            return degradedReason().isPresent();
+        }
+
+        /**
+         * Why the uplink is degraded, if it is: {@code slow} (replies come after their timeout), {@code host down}
+         * or {@code loss}; empty when it is not up, or up and clean.
+         */
+        public Optional<String> degradedReason() {
             if (!up()) {
-                return false;
+                return Optional.empty();
             }
-            boolean hostDown = hosts.values().stream().anyMatch(h -> h.state() == Verdict.DOWN);
+            if (late.slow()) {
+                return Optional.of("slow");
+            }
+            if (hosts.values().stream().anyMatch(h -> h.state() == Verdict.DOWN)) {
+                return Optional.of("host down");
+            }
             boolean lossy = java.util.stream.Stream.concat(gatewayTarget.stream(), hosts.values().stream())
                     .anyMatch(t -> t.samples() >= DEGRADED_MIN_SAMPLES && t.lossPct() >= DEGRADED_LOSS_PCT);
-            return hostDown || lossy;
+            return lossy ? Optional.of("loss") : Optional.empty();
         }
+    }
+
+    /**
+     * Probe traffic of one uplink, both directions, as frames on its link.
+     *
+     * @param metered          {@code wans[].metered}: a data plan
+     * @param idle             metered and carrying no traffic: probed sparingly
+     * @param bytes            probe bytes since start
+     * @param projectedMbPer30d MB (10⁶ bytes) per 30 days at the schedule now in force
+     */
+    public record Probing(boolean metered, boolean idle, long bytes, double projectedMbPer30d) {
+        public static final Probing NONE = new Probing(false, false, 0, 0);
+    }
+
+    /**
+     * Late replies of one uplink.
+     *
+     * @param slow       a reply came after its timeout within the last seconds (the uplink is "degraded: slow")
+     * @param replies    late replies since start
+     * @param worstRttMs the longest round trip of a late reply since start
+     */
+    public record Late(boolean slow, long replies, Optional<Double> worstRttMs) {
+        public static final Late NONE = new Late(false, 0, Optional.empty());
+    }
+
+    /**
+     * An uplink's failback hold: how long it must stay healthy before traffic returns to it.
+     *
+     * @param hold   the hold now (grows while the uplink flaps, decays back once it is stable)
+     * @param reason why it is that long
+     * @param flaps  failures soon after a failback, since start
+     */
+    public record FailbackHold(java.time.Duration hold, String reason, int flaps) {
     }
 
     /**

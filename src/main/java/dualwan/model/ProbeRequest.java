@@ -15,4 +15,10 @@ import java.time.Duration;
  */
 public record ProbeRequest(long id, String device, int mark, Inet4Address target, ProbeMethod method,
                            Duration timeout) {
+
+    /**
+     * How long after sending a prober keeps listening for a reply that missed its timeout. Such a reply proves
+     * the path alive (a queue full of an upload delays replies by a second or two) and comes as a late result.
+     */
+    public static final Duration LATE_HORIZON = Duration.ofSeconds(4);
 }

@@ -3,12 +3,24 @@ package dualwan.model;
 import java.time.Duration;
 
 /**
- * The outcome of one probe.
+ * The outcome of one probe. A probe gets one result at its timeout at the latest; a reply that comes after that,
+ * within {@link ProbeRequest#LATE_HORIZON}, is reported as a second result with {@code late} set.
  *
  * @param id        the request's id
- * @param reachable the host answered in time
+ * @param reachable the host answered (in time, or late when {@code late})
  * @param rtt       round-trip time when reachable, otherwise the time waited
  * @param detail    short reason for a miss ("timeout", "ENETUNREACH", …) or "ok"
+ * @param late      a reply to a probe already reported as a timeout: the path is alive but slow
  */
-public record ProbeResult(long id, boolean reachable, Duration rtt, String detail) {
+public record ProbeResult(long id, boolean reachable, Duration rtt, String detail, boolean late) {
+
+    /** A result in time (or a miss). */
+    public ProbeResult(long id, boolean reachable, Duration rtt, String detail) {
+        this(id, reachable, rtt, detail, false);
+    }
+
+    /** The late reply to probe {@code id}, {@code rtt} after it was sent. */
+    public static ProbeResult lateReply(long id, Duration rtt) {
+        return new ProbeResult(id, true, rtt, "late", true);
+    }
 }

@@ -79,9 +79,24 @@ public final class StateJson {
         m.put("confirming", u.confirming());
         m.put("latency_ms", u.latencyMs().orElse(null));
         m.put("loss_pct", u.lossPct().orElse(null));
+        m.put("degraded", u.degradedReason().orElse(null));
+        m.put("late_replies", u.late().replies());
+        m.put("late_rtt_max_ms", u.late().worstRttMs().orElse(null));
+        m.put("failback", u.failback().map(StateJson::failback).orElse(null));
+        m.put("metered", u.probing().metered());
+        m.put("probe_bytes", u.probing().bytes());
+        m.put("probe_mb_per_30d", u.probing().projectedMbPer30d());
         Map<String, Object> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, t) -> hosts.put(ip, target(t)));
         m.put("hosts", hosts);
+        return m;
+    }
+
+    private static Map<String, Object> failback(DaemonState.FailbackHold f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hold_s", f.hold().toMillis() / 1000.0);
+        m.put("reason", f.reason());
+        m.put("flaps", f.flaps());
         return m;
     }
 

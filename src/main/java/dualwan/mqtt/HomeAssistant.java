@@ -55,6 +55,14 @@ final class HomeAssistant {
             loss.put("state_class", "measurement");
             loss.put("icon", "mdi:lan-disconnect");
             cmps.put(wan + "_loss", loss);
+            // What probing this uplink costs per month at its schedule now (a metered uplink's data plan).
+            Map<String, Object> cost = component("sensor", id + "_" + wan + "_probe_traffic", wan + " probe traffic",
+                    state, "{{ value_json.probe_mb_per_30d }}");
+            cost.put("unit_of_measurement", "MB");
+            cost.put("device_class", "data_size");
+            cost.put("state_class", "measurement");
+            cost.put("icon", "mdi:counter");
+            cmps.put(wan + "_probe_traffic", cost);
         }
         Map<String, Object> active = component("sensor", id + "_active", "Active uplink", topics.state(),
                 "{{ value_json.active }}");

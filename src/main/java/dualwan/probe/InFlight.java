@@ -38,10 +38,21 @@ final class InFlight implements Iterable<Probe> {
         return probes.iterator();
     }
 
-    /** Fails every probe whose deadline has passed. */
+    /**
+     * Reports the miss of every probe whose deadline has passed (it keeps listening for a late reply), and
+     * forgets those whose horizon has passed too.
+     */
     void expire(long now) {
         for (Probe p : probes) {
-            if (!p.done && now - p.deadline >= 0) finish(p, false, "timeout", now - p.startedAt);
+            if (!p.done && !p.timedOut && now - p.deadline >= 0) {
+                p.timedOut = true;
+                deliver(new ProbeResult(p.request.id(), false, Duration.ofNanos(Math.max(0, now - p.startedAt)),
+                        "timeout"));
+            }
+            if (!p.done && now - p.horizon >= 0) {
+                p.done = true;
+                closeSocket(p);
+            }
         }
     }
 
@@ -52,23 +63,36 @@ final class InFlight implements Iterable<Probe> {
     /** Milliseconds until the nearest deadline, rounded up so we never wake just before it; -1 for none. */
     int pollTimeout(long now) {
         long nearest = Long.MAX_VALUE;
-        for (Probe p : probes) nearest = Math.min(nearest, p.deadline - now);
+        for (Probe p : probes) nearest = Math.min(nearest, (p.timedOut ? p.horizon : p.deadline) - now);
         if (nearest == Long.MAX_VALUE) return -1;
         if (nearest <= 0) return 0;
         return (int) Math.min(Integer.MAX_VALUE, (nearest + 999_999) / 1_000_000);
     }
 
-    /** The single exit of every probe: closes its socket and delivers its one result. */
+    /**
+     * The single exit of every answered or failed probe: closes its socket and delivers its result. After a
+     * timeout only a reply is news (a late one); a late error changes nothing that the miss did not say.
+     */
     void finish(Probe p, boolean reachable, String detail, long nanos) {
         if (p.done) return;
         p.done = true;
+        closeSocket(p);
+        Duration d = Duration.ofNanos(Math.max(0, nanos));
+        if (!p.timedOut) deliver(new ProbeResult(p.request.id(), reachable, d, detail));
+        else if (reachable) deliver(ProbeResult.lateReply(p.request.id(), d));
+    }
+
+    private static void closeSocket(Probe p) {
         if (p.fd >= 0) {
             Libc.close(p.fd);
             p.fd = -1;
         }
+    }
+
+    private void deliver(ProbeResult result) {
         if (handoff.closed()) return;
         try {
-            listener.accept(new ProbeResult(p.request.id(), reachable, Duration.ofNanos(Math.max(0, nanos)), detail));
+            listener.accept(result);
         } catch (RuntimeException e) {
             Logger.warn(e, "probe listener failed");
         }

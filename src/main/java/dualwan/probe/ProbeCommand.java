@@ -168,8 +168,7 @@ public final class ProbeCommand {
                     long wait;
                     while ((wait = next - System.nanoTime()) > 0) {
                         ProbeResult r = results.poll(wait, TimeUnit.NANOSECONDS);
-                        if (r != null) {
-                            report(r, o, out, received, rttSum);
+                        if (r != null && report(r, o, out, received, rttSum)) {
                             got++;
                         }
                     }
@@ -180,8 +179,9 @@ public final class ProbeCommand {
             while (got < expected) {
                 ProbeResult r = results.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (r == null) break;
-                report(r, o, out, received, rttSum);
-                got++;
+                if (report(r, o, out, received, rttSum)) {
+                    got++;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -197,9 +197,14 @@ public final class ProbeCommand {
         return all ? 0 : 1;
     }
 
-    private static void report(ProbeResult r, Options o, PrintStream out, int[] received, long[] rttSum) {
+    /** Prints one result; false for a late reply (its probe already counted as a miss). */
+    private static boolean report(ProbeResult r, Options o, PrintStream out, int[] received, long[] rttSum) {
         int h = (int) (r.id() % o.hosts().size());
         String host = o.hosts().get(h).getHostAddress();
+        if (r.late()) {
+            out.println(host + " " + o.method() + " late " + millis(r.rtt().toNanos()));
+            return false;
+        }
         if (r.reachable()) {
             received[h]++;
             rttSum[h] += r.rtt().toNanos();
@@ -208,6 +213,7 @@ public final class ProbeCommand {
         } else {
             out.println(host + " " + o.method() + " miss " + r.detail());
         }
+        return true;
     }
 
     static String millis(long nanos) {

@@ -27,7 +27,7 @@ public final class SimulateCommand {
 
     /** The figures printed, also used by the test that keeps them honest. */
     public record Figures(long detectMeanMs, long detectMaxMs, int trials, Simulator.Outcome randomLoss,
-                          Simulator.Outcome deadHost, int days) {
+                          Simulator.Outcome deadHost, Simulator.Outcome bursty, Simulator.Outcome rttSwing, int days) {
     }
 
     private SimulateCommand() {
@@ -60,7 +60,12 @@ public final class SimulateCommand {
         Inet4Address dead = config.wans().get(0).check().hosts().get(0);
         Simulator.Outcome deadHost = Simulator.run(config,
                 new Simulator.Network(10, Set.of(dead), Optional.empty(), Duration.ZERO, seed + 1), length);
-        return new Figures(sum / trials, max, trials, loss, deadHost, days);
+        Simulator.Outcome bursty = Simulator.run(config, new Simulator.Network(0, Set.of(), Optional.empty(),
+                Duration.ZERO, seed + 2, Optional.of(Simulator.GilbertElliott.fivePercentInBursts()), Optional.empty()),
+                length);
+        Simulator.Outcome swing = Simulator.run(config, new Simulator.Network(0, Set.of(), Optional.empty(),
+                Duration.ZERO, seed + 3, Optional.empty(), Optional.of(Duration.ofSeconds(2))), length);
+        return new Figures(sum / trials, max, trials, loss, deadHost, bursty, swing, days);
     }
 
     public static int run(List<String> args, PrintStream out) {
@@ -79,6 +84,10 @@ public final class SimulateCommand {
                 days, f.randomLoss().switches(), f.randomLoss().probeRatePerTarget());
         out.printf("false failovers, %d days, one host dead and 10%% loss on the rest: %d (%.2f probes/s per target)%n",
                 days, f.deadHost().switches(), f.deadHost().probeRatePerTarget());
+        out.printf("false failovers, %d days, bursty loss (Gilbert-Elliott, 5%% average, bursts of 2 probes on average): %d (%.2f probes/s per target)%n",
+                days, f.bursty().switches(), f.bursty().probeRatePerTarget());
+        out.printf("false failovers, %d days, host RTTs swinging between 20 ms and 2 s every %d s: %d (%.2f probes/s per target)%n",
+                days, Simulator.SWING_PERIOD.toSeconds(), f.rttSwing().switches(), f.rttSwing().probeRatePerTarget());
         out.printf("simulated in %.1f s (seed %d)%n", (System.nanoTime() - started) / 1e9, seed);
         return 0;
     }

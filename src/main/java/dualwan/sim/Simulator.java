@@ -40,9 +40,16 @@ public final class Simulator {
      * @param cutWan      an uplink whose every probe fails from {@code cutAt} on
      * @param cutAt       when that uplink dies (ignored without {@code cutWan})
      * @param seed        random seed
+     * @param bursts      bursty loss on every target besides {@code lossPercent}, if any
+     * @param rttSwing    every host's RTT swings between 20 ms and this (late replies beyond the timeout), if any
      */
     public record Network(double lossPercent, Set<Inet4Address> deadHosts, Optional<String> cutWan,
-                          Duration cutAt, long seed) {
+                          Duration cutAt, long seed, Optional<GilbertElliott> bursts, Optional<Duration> rttSwing) {
+
+        public Network(double lossPercent, Set<Inet4Address> deadHosts, Optional<String> cutWan, Duration cutAt,
+                       long seed) {
+            this(lossPercent, deadHosts, cutWan, cutAt, seed, Optional.empty(), Optional.empty());
+        }
 
         /** Every probe answers. */
         public static Network perfect() {
@@ -63,6 +70,24 @@ public final class Simulator {
 
     private record Pending(long atNanos, long order, ProbeResult result) {
     }
+
+    /**
+     * Bursty loss, per target and per probe: a good state that loses nothing and a bad one that loses every
+     * probe. Average loss {@code enter / (enter + leave)}, mean burst {@code 1 / leave} probes.
+     *
+     * @param enter chance that a probe in the good state finds the bad one
+     * @param leave chance that a probe in the bad state finds the good one
+     */
+    public record GilbertElliott(double enter, double leave) {
+        /** About 5 % average loss in bursts of 2 probes on average. */
+        public static GilbertElliott fivePercentInBursts() {
+            return new GilbertElliott(0.05 * 0.5 / 0.95, 0.5);
+        }
+    }
+
+    /** RTT swing period: from 20 ms to the peak and back. */
+    static final Duration SWING_PERIOD = Duration.ofMinutes(2);
+    private static final long SWING_BASE_NANOS = 20_000_000;
 
     private Simulator() {
     }
@@ -85,6 +110,9 @@ public final class Simulator {
         long endNanos = length.toNanos();
         long cutNanos = net.cutWan().isPresent() ? net.cutAt().toNanos() : Long.MAX_VALUE;
         Counts counts = new Counts();
+        Map<Inet4Address, Boolean> inBurst = new HashMap<>();
+        Set<Inet4Address> gateways = new java.util.HashSet<>();
+        addressing.values().forEach(a -> a.gateway().ifPresent(gateways::add));
         Outputs out = engine.step(new Input.Start(links, Optional.of(addressing), Optional.empty(), false,
                 StateJson.Saved.NONE), start);
         long now = 0;
@@ -94,11 +122,35 @@ public final class Simulator {
             for (ProbeRequest req : out.probes()) {
                 String wan = wanOfIface.get(req.device());
                 boolean cut = net.cutWan().filter(wan::equals).isPresent() && t >= cutNanos;
-                boolean lost = cut || net.deadHosts().contains(req.target())
+                boolean burst = false;
+                if (net.bursts().isPresent()) {
+                    GilbertElliott ge = net.bursts().get();
+                    boolean bad = inBurst.getOrDefault(req.target(), false);
+                    bad = bad ? random.nextDouble() >= ge.leave() : random.nextDouble() < ge.enter();
+                    inBurst.put(req.target(), bad);
+                    burst = bad;
+                }
+                boolean lost = cut || burst || net.deadHosts().contains(req.target())
                         || random.nextDouble() * 100 < net.lossPercent();
-                long rtt = lost ? req.timeout().toNanos() : 5_000_000 + random.nextLong(25_000_000);
-                pending.add(new Pending(t + rtt, counts.order++, new ProbeResult(req.id(), !lost,
-                        Duration.ofNanos(rtt), lost ? "timeout" : "ok")));
+                long rtt = 5_000_000 + random.nextLong(25_000_000);
+                if (net.rttSwing().isPresent() && !gateways.contains(req.target())) {
+                    double phase = 2 * Math.PI * (t % SWING_PERIOD.toNanos()) / SWING_PERIOD.toNanos();
+                    long peak = net.rttSwing().get().toNanos();
+                    rtt = SWING_BASE_NANOS + (long) ((peak - SWING_BASE_NANOS) * (1 - Math.cos(phase)) / 2)
+                            + random.nextLong(5_000_000);
+                }
+                long timeout = req.timeout().toNanos();
+                if (lost || rtt > timeout) {
+                    pending.add(new Pending(t + timeout, counts.order++, new ProbeResult(req.id(), false,
+                            Duration.ofNanos(timeout), "timeout")));
+                    if (!lost && rtt <= ProbeRequest.LATE_HORIZON.toNanos()) {
+                        pending.add(new Pending(t + rtt, counts.order++,
+                                ProbeResult.lateReply(req.id(), Duration.ofNanos(rtt))));
+                    }
+                } else {
+                    pending.add(new Pending(t + rtt, counts.order++, new ProbeResult(req.id(), true,
+                            Duration.ofNanos(rtt), "ok")));
+                }
             }
             long wake = Duration.between(start, out.wakeAt()).toNanos();
             if (!pending.isEmpty()) {

@@ -49,6 +49,9 @@ final class Metrics {
                 m -> m.sample(Map.of(), s.conntrack().flushes()));
         family(out, "dualwan_conntrack_deleted_total", "counter", "Conntrack entries those flushes deleted.",
                 m -> m.sample(Map.of(), s.conntrack().deleted()));
+        family(out, "dualwan_probe_bytes_total", "counter",
+                "Probe traffic on the uplink's link since the daemon started, both directions, in bytes.",
+                m -> s.wans().forEach((name, u) -> m.sample(Map.of("uplink", name), u.probing().bytes())));
         family(out, "dualwan_kernel_in_sync", "gauge", "1 when the kernel holds the routes, rules and table wanted.",
                 m -> m.sample(Map.of(), DaemonState.KernelSync.IN_SYNC.equals(s.kernel().state()) ? 1 : 0));
         family(out, "dualwan_active_since_timestamp_seconds", "gauge", "When the active uplink last changed.",

@@ -244,7 +244,7 @@ class ConfigLoaderTest {
                 Arguments.of("wans:\n  - name: a\n    interface: e1\n    check:\n      min_up: 1\n", 5,
                         "wans[0].check.min_up", "min-up"),
                 Arguments.of("wans:\n  - {name: a, interface: e1}\nfailback: {hold: 1s, delay: 2s}\n", 3,
-                        "failback.delay", "allowed keys here: hold"),
+                        "failback.delay", "allowed keys here: hold, max-hold"),
                 Arguments.of("wans:\n  - {name: a, interface: e1}\nrouting:\n  table: 5\n", 4,
                         "routing.table", "lan-table, rule-priority"));
     }
@@ -559,6 +559,31 @@ class ConfigLoaderTest {
         single("wans:\n  - name: a\n    interface: e1\n    check:\n      interval: 200ms\n"
                         + "      confirm-interval: 300ms\n", 6, "wans[0].check.confirm-interval",
                 "must not be longer than interval (200ms)");
+    }
+
+    @Test
+    void meteredIsReadDefaultsToFalseAndMustBeABoolean() throws Exception {
+        Config c = parse("wans:\n  - {name: a, interface: e1}\n  - {name: b, interface: e2, metered: true}\n");
+        assertEquals(false, c.wans().get(0).metered());
+        assertEquals(true, c.wans().get(1).metered());
+        single("wans:\n  - name: a\n    interface: e1\n    metered: sometimes\n", 4, "wans[0].metered", "true or false");
+    }
+
+    @Test
+    void failbackMaxHoldIsReadAndDefaultsToFifteenMinutesOrTheHoldIfLonger() throws Exception {
+        String wans = "wans:\n  - {name: a, interface: e1}\n";
+        assertEquals(new FailbackConfig(Duration.ofSeconds(20), Duration.ofMinutes(5)),
+                parse(wans + "failback:\n  hold: 20s\n  max-hold: 5m\n").failback());
+        assertEquals(Defaults.FAILBACK_MAX_HOLD, parse(wans).failback().maxHold());
+        assertEquals(Duration.ofMinutes(20), parse(wans + "failback:\n  hold: 20m\n").failback().maxHold());
+    }
+
+    @Test
+    void failbackMaxHoldShorterThanTheHoldIsRejectedAtItsLine() {
+        single("wans:\n  - {name: a, interface: e1}\nfailback:\n  hold: 1m\n  max-hold: 30s\n", 5,
+                "failback.max-hold", "must not be shorter than hold (1m)");
+        single("wans:\n  - {name: a, interface: e1}\nfailback:\n  max-hold: 10s\n", 4,
+                "failback.max-hold", "must not be shorter than hold (30s, the default)");
     }
 
     @Test

@@ -23,6 +23,10 @@ final class FakeNet {
 
     final Monitor monitor;
     final Set<String> dead = new HashSet<>();
+    /** Per device: the queueing delay a host probe sent at a given moment meets (the gateway is before the queue). */
+    final java.util.Map<String, java.util.function.Function<Instant, Duration>> queues = new java.util.HashMap<>();
+    /** Devices whose probes get no reply at all from a moment on (a cut after the queue: queued probes still return). */
+    final java.util.Map<String, Instant> cutAt = new java.util.HashMap<>();
     final List<Sent> sent = new ArrayList<>();
     private final List<Pending> pending = new ArrayList<>();
     Instant now = T0;
@@ -88,8 +92,19 @@ final class FakeNet {
         });
         for (ProbeRequest r : monitor.due(now)) {
             sent.add(new Sent(now, r.device(), r.target()));
-            boolean lost = dead.contains(r.device() + "/*") || dead.contains(r.device() + "/" + r.target().getHostAddress());
-            Duration after = lost ? r.timeout() : Duration.ofMillis(10);
+            boolean gateway = r.target().getHostAddress().endsWith(".1") && r.target().getHostAddress().startsWith("100.64.");
+            boolean lost = dead.contains(r.device() + "/*") || dead.contains(r.device() + "/" + r.target().getHostAddress())
+                    || (!gateway && cutAt.containsKey(r.device()) && !now.isBefore(cutAt.get(r.device())));
+            Duration rtt = Duration.ofMillis(10).plus(gateway || !queues.containsKey(r.device()) ? Duration.ZERO
+                    : queues.get(r.device()).apply(now));
+            if (!lost && rtt.compareTo(r.timeout()) > 0) { // a miss at the timeout, then the late reply
+                pending.add(new Pending(now.plus(r.timeout()), new ProbeResult(r.id(), false, r.timeout(), "timeout")));
+                if (rtt.compareTo(ProbeRequest.LATE_HORIZON) <= 0) {
+                    pending.add(new Pending(now.plus(rtt), ProbeResult.lateReply(r.id(), rtt)));
+                }
+                continue;
+            }
+            Duration after = lost ? r.timeout() : rtt;
             pending.add(new Pending(now.plus(after), new ProbeResult(r.id(), !lost, after, lost ? "timeout" : "ok")));
         }
     }

@@ -55,7 +55,11 @@ class MonitorTest {
         assertEquals(Verdict.UP, net.verdict("isp1"), "one dead host is not a dead uplink");
         assertEquals(Verdict.DOWN, net.monitor.snapshot(net.now).uplinks().get("isp1").hosts().get(ip("192.0.2.1")).verdict());
         assertTrue(net.sentTo(ip("192.0.2.1"), from, net.now) >= TestConfigs.DOWN_AFTER, "the doubtful host was confirmed fast");
-        assertTrue(net.sentTo(ip("198.51.100.1"), from, net.now) >= 4, "its siblings were checked at once too");
+        Instant firstToDead = net.sent.stream().filter(x -> !x.at().isBefore(from)
+                && x.target().equals(ip("192.0.2.1"))).findFirst().orElseThrow().at();
+        // its miss is known 100 ms later (the timeout of a 10 ms target); the siblings are probed right then
+        assertTrue(net.sentTo(ip("198.51.100.1"), firstToDead, firstToDead.plusMillis(150)) >= 1,
+                "its siblings were checked at once too");
         Instant later = net.now;
         net.run(Duration.ofSeconds(10));
         assertEquals(10, net.sentTo(ip("192.0.2.1"), later, net.now), "a down host is probed at the normal rate");
@@ -63,13 +67,24 @@ class MonitorTest {
     }
 
     @Test
-    void aGatewayMissConfirmsOnlyTheGateway() {
+    void aGatewayThatStopsAnsweringWhileTheHostsAnswerIsNoDeadUplink() {
         net.kill("wan1", ip("100.64.1.1"));
         Instant from = net.now;
         net.run(Duration.ofSeconds(3));
-        assertEquals(Verdict.DOWN, net.verdict("isp1"));
-        assertEquals("gateway not answering", net.monitor.snapshot(net.now).uplinks().get("isp1").reason());
-        assertTrue(net.sentTo(ip("192.0.2.1"), from, net.now) <= 4, "hosts stay on the slow schedule");
+        assertEquals(Verdict.UP, net.verdict("isp1"), "the hosts answer through it: it forwards");
+        assertEquals("3 of 3 hosts answer (gateway not answering)",
+                net.monitor.snapshot(net.now).uplinks().get("isp1").reason());
+        assertTrue(net.sentTo(ip("192.0.2.1"), from, net.now) <= 5, "hosts are asked once, not confirmed fast");
+    }
+
+    @Test
+    void aDeadGatewayWithSilentHostsIsADeadUplinkAtTheGatewaysPace() {
+        net.kill("wan1", ip("100.64.1.1"));
+        net.kill("wan1", ip("192.0.2.1"));
+        net.kill("wan1", ip("198.51.100.1"));
+        net.kill("wan1", ip("203.0.113.1"));
+        Duration took = net.runUntil(() -> net.verdict("isp1") == Verdict.DOWN, Duration.ofSeconds(3));
+        assertTrue(took.compareTo(Duration.ofSeconds(1)) <= 0, "took " + took);
     }
 
     @Test

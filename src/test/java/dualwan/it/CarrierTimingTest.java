@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
 class CarrierTimingTest extends DaemonLabTest {
     static final int TRIALS = 10;
-    /** The fastest probe-based verdict needs a probe timeout (500 ms) and confirmation on top. */
+    /**
+     * The fastest probe-based verdict needs a target's shortest timeout (100 ms) twice and confirmation in between
+     * (7 × 50 ms): 0.55 s.
+     */
     static final long PROBES_COULD_NOT_HAVE_MS = 500;
     private static final Pattern TS = Pattern.compile("^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)\\] (.*)$");
 

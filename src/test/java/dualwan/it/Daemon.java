@@ -42,12 +42,18 @@ final class Daemon implements AutoCloseable {
         this.log = dir.resolve("daemon.log");
     }
 
-    /** Writes a lab config (scripts/lab.yaml, state-file in dir, hold as given, then edit applied). */
+    /**
+     * Writes a lab config (scripts/lab.yaml, state-file in dir, hold as given and not dampened, then edit
+     * applied).
+     */
     static Daemon configure(Lab lab, Path dir, String hold, UnaryOperator<String> edit) {
         try {
             Path state = dir.resolve("state.json");
             String yaml = Files.readString(lab.root().resolve("scripts").resolve("lab.yaml"))
-                    .replace("hold: 10s", "hold: " + hold)
+                    // max-hold = hold: no dampening, so repeated cuts in one run each fail back after the hold;
+                    // the same number of lines, so tests can name lines of the file
+                    .replace("failback:\n  hold: 10s\n", "failback: {hold: " + hold + ", max-hold: " + hold
+                            + "}\n# failback dampening off in lab tests\n")
                     .replaceAll("(?m)^state-file:.*$", "state-file: " + state);
             yaml = edit.apply(yaml);
             Path cfg = dir.resolve("dualwan.yaml");

@@ -3,6 +3,7 @@ package dualwan.model;
 import com.fasterxml.jackson.jr.ob.JSON;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +30,9 @@ class StateJsonTest {
         DaemonState.Uplink isp1 = new DaemonState.Uplink(Verdict.UP, "2 of 3 hosts answer", T0.plusSeconds(1), true,
                 Optional.of("100.64.1.2"), Optional.of("100.64.1.1"),
                 Optional.of(new DaemonState.Target(Verdict.UP, Optional.of(0.8), 0.0, 20)), true, hosts1,
-                Optional.of(12.5), Optional.of(52.5));
+                Optional.of(12.5), Optional.of(52.5), Optional.of(new DaemonState.FailbackHold(Duration.ofSeconds(60),
+                        "failed 28s after the last failback; doubled", 1)),
+                new DaemonState.Late(true, 7, Optional.of(1840.5)), new DaemonState.Probing(false, false, 123456, 207.4));
         DaemonState.Uplink isp2 = new DaemonState.Uplink(Verdict.UNKNOWN, "no carrier", T0, false, Optional.empty(),
                 Optional.empty(), Optional.empty(), false, Map.of(), Optional.empty(), Optional.empty());
         Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
@@ -63,11 +66,18 @@ class StateJsonTest {
                "isp1": {"state": "up", "reason": "2 of 3 hosts answer", "since": "2026-01-01T00:00:01Z",
                         "carrier": true, "address": "100.64.1.2", "gateway": "100.64.1.1", "gateway_state": "up",
                         "confirming": true, "latency_ms": 12.5, "loss_pct": 52.5,
+                        "degraded": "slow", "late_replies": 7, "late_rtt_max_ms": 1840.5,
+                        "failback": {"hold_s": 60.0, "reason": "failed 28s after the last failback; doubled",
+                                     "flaps": 1},
+                        "metered": false, "probe_bytes": 123456, "probe_mb_per_30d": 207.4,
                         "hosts": {"192.0.2.1": {"state": "up", "rtt_ms": 12.5, "loss_pct": 5.0},
                                   "198.51.100.1": {"state": "down", "rtt_ms": null, "loss_pct": 100.0}}},
                "isp2": {"state": "unknown", "reason": "no carrier", "since": "2026-01-01T00:00:00Z",
                         "carrier": false, "address": null, "gateway": null, "gateway_state": null,
-                        "confirming": false, "latency_ms": null, "loss_pct": null, "hosts": {}}},
+                        "confirming": false, "latency_ms": null, "loss_pct": null,
+                        "degraded": null, "late_replies": 0, "late_rtt_max_ms": null, "failback": null,
+                        "metered": false, "probe_bytes": 0, "probe_mb_per_30d": 0.0,
+                        "hosts": {}}},
              "policies": {
                "voip": {"kind": "failover", "order": ["isp2", "isp1"], "active": "isp1", "uplinks": ["isp1"],
                         "reason": "isp2 down", "since": "2026-01-01T00:00:02Z"},

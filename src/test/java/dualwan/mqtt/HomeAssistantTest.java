@@ -50,8 +50,9 @@ class HomeAssistantTest {
         assertEquals("offline", d.get("payload_not_available"));
 
         Map<String, Object> cmps = map(d.get("cmps"));
-        assertEquals(Set.of("isp1_connectivity", "isp1_latency", "isp1_loss", "isp2_connectivity", "isp2_latency",
-                "isp2_loss", "active", "mode", "failover", "switches"), cmps.keySet());
+        assertEquals(Set.of("isp1_connectivity", "isp1_latency", "isp1_loss", "isp1_probe_traffic",
+                "isp2_connectivity", "isp2_latency", "isp2_loss", "isp2_probe_traffic", "active", "mode", "failover",
+                "switches"), cmps.keySet());
         for (String wan : List.of("isp1", "isp2")) {
             Map<String, Object> link = map(cmps.get(wan + "_connectivity"));
             assertEquals("binary_sensor", link.get("p"));
@@ -61,6 +62,9 @@ class HomeAssistantTest {
             assertEquals("sensor", latency.get("p"));
             assertEquals("ms", latency.get("unit_of_measurement"));
             assertEquals("measurement", latency.get("state_class"));
+            Map<String, Object> traffic = map(cmps.get(wan + "_probe_traffic"));
+            assertEquals("{{ value_json.probe_mb_per_30d }}", traffic.get("value_template"));
+            assertEquals("MB", traffic.get("unit_of_measurement"));
             Map<String, Object> loss = map(cmps.get(wan + "_loss"));
             assertEquals("%", loss.get("unit_of_measurement"));
         }
@@ -86,7 +90,7 @@ class HomeAssistantTest {
             assertTrue(id.matches("[A-Za-z0-9_-]+"), id);
             assertTrue(ids.add(id), "duplicate " + id);
         }
-        assertEquals(10, ids.size());
+        assertEquals(12, ids.size());
     }
 
     /** A payload as a subscriber parses it. */
@@ -107,7 +111,7 @@ class HomeAssistantTest {
                 topics.uplink("isp2"), published(Payloads.uplink(status, "isp2")));
         assertEquals(null, payloads.get(topics.uplink("isp2")).get("latency_ms"));
         assertEquals(null, payloads.get(topics.state()).get("active"));
-        Pattern field = Pattern.compile("value_json\\.([a-z_]+)");
+        Pattern field = Pattern.compile("value_json\\.([a-z0-9_]+)");
         int checked = 0;
         for (Object c : map(discovery().get("cmps")).values()) {
             Map<String, Object> component = map(c);
@@ -125,6 +129,6 @@ class HomeAssistantTest {
                 checked++;
             } while (m.find());
         }
-        assertEquals(11, checked);
+        assertEquals(13, checked);
     }
 }

@@ -39,6 +39,7 @@ class MetricsTest {
                 "dualwan_switches_total 1",
                 "dualwan_conntrack_flushes_total 1",
                 "dualwan_conntrack_deleted_total 4",
+                "dualwan_probe_bytes_total{uplink=\"isp1\"} 0",
                 "dualwan_kernel_in_sync 1",
                 "dualwan_active_since_timestamp_seconds 1795291200")) {
             assertTrue(lines.contains(expected), () -> "missing " + expected + " in\n" + String.join("\n", lines));
