@@ -165,8 +165,16 @@ public final class Monitor {
         if (f == null || f.slot.generation != f.generation) {
             return;
         }
+        Uplink u = f.uplink;
+        boolean host = f.slot.target.role() == Target.Role.HOST;
+        if (u.reception.receivingWhileSilent(result, host, now)) {
+            if (!u.slow.deferring(now)) {
+                deferWatchedMisses(u);
+            }
+            u.slow.suspect(now);
+        }
         if (!result.reachable()) {
-            boolean defer = f.uplink.slow.slow(now);
+            boolean defer = u.slow.deferring(now);
             lateWatch.put(result.id(), f.watched(defer));
             if (defer) {
                 doubt(f.uplink, f.slot, now); // probe fast meanwhile: late replies to those settle it sooner
@@ -191,12 +199,8 @@ public final class Monitor {
             return;
         }
         if (!u.slow.slow(now)) { // turning slow: the misses still within their horizon are not final yet
-            for (Map.Entry<Long, InFlight> e : lateWatch.entrySet()) {
-                InFlight w = e.getValue();
-                if (w.uplink == u && !w.deferred && w.slot.generation == w.generation) {
-                    w.slot.health = w.slot.health.withdrawMiss();
-                    e.setValue(w.watched(true));
-                }
+            if (!u.slow.deferring(now)) {
+                deferWatchedMisses(u);
             }
             if (!f.deferred) {
                 f.slot.health = f.slot.health.withdrawMiss();
@@ -205,6 +209,17 @@ public final class Monitor {
         }
         u.slow.late(result.rtt(), now);
         apply(f, true, result.rtt(), now);
+    }
+
+    /** The uplink's misses still within their horizon become deferred: each is final only at its horizon. */
+    private void deferWatchedMisses(Uplink u) {
+        for (Map.Entry<Long, InFlight> e : lateWatch.entrySet()) {
+            InFlight w = e.getValue();
+            if (w.uplink == u && !w.deferred && w.slot.generation == w.generation) {
+                w.slot.health = w.slot.health.withdrawMiss();
+                e.setValue(w.watched(true));
+            }
+        }
     }
 
     /** Counts one result into its target's hysteresis and starts or ends confirmation. */
@@ -283,7 +298,7 @@ public final class Monitor {
         s.lastSent = now;
         // A slow path is confirmed more gently: its late replies settle a doubt anyway, and a congested link
         // should not carry twenty probes a second per host.
-        Duration confirmEvery = u.slow.slow(now) ? SlowPaths.CONFIRM_INTERVAL : check.confirmInterval();
+        Duration confirmEvery = u.slow.deferring(now) ? SlowPaths.CONFIRM_INTERVAL : check.confirmInterval();
         s.nextDue = s.confirming || s.health.verdict() == Verdict.UNKNOWN
                 ? now.plus(confirmEvery) : u.steadyNext(s);
         ProbeMethod method = s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : check.method();
@@ -383,6 +398,7 @@ public final class Monitor {
         Slot gatewaySlot;
         Verdict verdict = Verdict.UNKNOWN;
         final SlowPaths slow = new SlowPaths();
+        final Reception reception = new Reception();
         /** Carries the LAN's or a policy's traffic (told by the engine); until told, counted as carrying. */
         boolean carrying = true;
         long probeBytes;
@@ -460,6 +476,7 @@ public final class Monitor {
 
         void resetTargets(Instant now) {
             slots().forEach(s -> s.reset(now));
+            reception.reset();
         }
 
         void rejudge(Instant now) {

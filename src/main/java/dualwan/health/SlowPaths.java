@@ -26,12 +26,27 @@ public final class SlowPaths {
         public static final View NONE = new View(false, 0, Duration.ZERO);
     }
 
+    /** A silent uplink still receiving traffic is treated as slow this long, until late replies settle it. */
+    static final Duration SUSPECT_MEMORY = Duration.ofSeconds(5);
+
     private Instant slowUntil = Instant.MIN;
+    private Instant suspectUntil = Instant.MIN;
     private long lateReplies;
     private Duration worstRtt = Duration.ZERO;
 
+    /** A late reply came recently: what the state shows. */
     boolean slow(Instant now) {
         return now.isBefore(slowUntil);
+    }
+
+    /** Misses wait for their horizon: the uplink is slow, or silent while still receiving. */
+    boolean deferring(Instant now) {
+        return now.isBefore(slowUntil) || now.isBefore(suspectUntil);
+    }
+
+    /** Every host is silent but traffic keeps arriving: probably a full queue; let late replies decide. */
+    void suspect(Instant now) {
+        suspectUntil = now.plus(SUSPECT_MEMORY);
     }
 
     void late(Duration rtt, Instant now) {

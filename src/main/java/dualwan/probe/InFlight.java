@@ -46,7 +46,7 @@ final class InFlight implements Iterable<Probe> {
         for (Probe p : probes) {
             if (!p.done && !p.timedOut && now - p.deadline >= 0) {
                 p.timedOut = true;
-                deliver(new ProbeResult(p.request.id(), false, Duration.ofNanos(Math.max(0, now - p.startedAt)),
+                deliver(p, new ProbeResult(p.request.id(), false, Duration.ofNanos(Math.max(0, now - p.startedAt)),
                         "timeout"));
             }
             if (!p.done && now - p.horizon >= 0) {
@@ -78,8 +78,8 @@ final class InFlight implements Iterable<Probe> {
         p.done = true;
         closeSocket(p);
         Duration d = Duration.ofNanos(Math.max(0, nanos));
-        if (!p.timedOut) deliver(new ProbeResult(p.request.id(), reachable, d, detail));
-        else if (reachable) deliver(ProbeResult.lateReply(p.request.id(), d));
+        if (!p.timedOut) deliver(p, new ProbeResult(p.request.id(), reachable, d, detail));
+        else if (reachable) deliver(p, ProbeResult.lateReply(p.request.id(), d));
     }
 
     private static void closeSocket(Probe p) {
@@ -89,10 +89,10 @@ final class InFlight implements Iterable<Probe> {
         }
     }
 
-    private void deliver(ProbeResult result) {
+    private void deliver(Probe p, ProbeResult result) {
         if (handoff.closed()) return;
         try {
-            listener.accept(result);
+            listener.accept(result.withRxPackets(RxCounter.read(p.request.device())));
         } catch (RuntimeException e) {
             Logger.warn(e, "probe listener failed");
         }

@@ -27,6 +27,13 @@ final class FakeNet {
     final java.util.Map<String, java.util.function.Function<Instant, Duration>> queues = new java.util.HashMap<>();
     /** Devices whose probes get no reply at all from a moment on (a cut after the queue: queued probes still return). */
     final java.util.Map<String, Instant> cutAt = new java.util.HashMap<>();
+    /**
+     * Per device: packets per second arriving that are not replies to probes (an upload's acknowledgements); a
+     * device listed here also reports its received-packet counter with every result, as the real prober does.
+     * Foreign traffic stops at the device's {@link #cutAt}.
+     */
+    final java.util.Map<String, Double> foreignRate = new java.util.HashMap<>();
+    private final java.util.Map<String, Double> rx = new java.util.HashMap<>();
     final List<Sent> sent = new ArrayList<>();
     private final List<Pending> pending = new ArrayList<>();
     Instant now = T0;
@@ -34,7 +41,12 @@ final class FakeNet {
     record Sent(Instant at, String device, Inet4Address target) {
     }
 
-    private record Pending(Instant at, ProbeResult result) {
+    private record Pending(Instant at, String device, ProbeResult result) {
+    }
+
+    /** Adds {@code packets} to the device's counter now (an ICMP error burst, ARP). */
+    void receive(String device, int packets) {
+        rx.merge(device, (double) packets, Double::sum);
     }
 
     FakeNet(Monitor monitor) {
@@ -83,11 +95,23 @@ final class FakeNet {
     }
 
     private void step() {
+        foreignRate.forEach((device, rate) -> {
+            if (!cutAt.containsKey(device) || now.isBefore(cutAt.get(device))) {
+                rx.merge(device, rate / 1000, Double::sum);
+            }
+        });
         pending.removeIf(p -> {
             if (p.at.isAfter(now)) {
                 return false;
             }
-            monitor.onResult(p.result, now);
+            ProbeResult r = p.result;
+            if (r.reachable()) {
+                rx.merge(p.device, 1.0, Double::sum);
+            }
+            if (foreignRate.containsKey(p.device)) {
+                r = r.withRxPackets((long) Math.floor(rx.getOrDefault(p.device, 0.0)));
+            }
+            monitor.onResult(r, now);
             return true;
         });
         for (ProbeRequest r : monitor.due(now)) {
@@ -98,14 +122,14 @@ final class FakeNet {
             Duration rtt = Duration.ofMillis(10).plus(gateway || !queues.containsKey(r.device()) ? Duration.ZERO
                     : queues.get(r.device()).apply(now));
             if (!lost && rtt.compareTo(r.timeout()) > 0) { // a miss at the timeout, then the late reply
-                pending.add(new Pending(now.plus(r.timeout()), new ProbeResult(r.id(), false, r.timeout(), "timeout")));
+                pending.add(new Pending(now.plus(r.timeout()), r.device(), new ProbeResult(r.id(), false, r.timeout(), "timeout")));
                 if (rtt.compareTo(ProbeRequest.LATE_HORIZON) <= 0) {
-                    pending.add(new Pending(now.plus(rtt), ProbeResult.lateReply(r.id(), rtt)));
+                    pending.add(new Pending(now.plus(rtt), r.device(), ProbeResult.lateReply(r.id(), rtt)));
                 }
                 continue;
             }
             Duration after = lost ? r.timeout() : rtt;
-            pending.add(new Pending(now.plus(after), new ProbeResult(r.id(), !lost, after, lost ? "timeout" : "ok")));
+            pending.add(new Pending(now.plus(after), r.device(), new ProbeResult(r.id(), !lost, after, lost ? "timeout" : "ok")));
         }
     }
 }
