@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A metered standby (isp2, {@code metered: true}) on the real kernel: idle it is probed every 90 s, yet a cut of
+ * A metered standby (isp2, {@code metered: true}) on the real kernel: idle it is probed every 120 s, yet a cut of
  * isp1 still moves the LAN to it at once (the doubt on isp1 asks isp2's targets before the decision), and from
  * then on it is probed at the normal rate. The soak run measures the bytes on isp2's link while idle.
  */
