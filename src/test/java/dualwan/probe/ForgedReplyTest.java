@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Which received packet answers which ICMP probe ({@link IcmpProbes#answered}, after {@link IcmpPacket#parse}):
  * only the reply to that very request, on the socket it left from. Every forgery a host on the path can make
- * without the request's exact contents is refused; the lab counterpart is {@code dualwan.it.ForgedReplyTest}.
+ * without the request's exact contents is refused; the lab counterpart is {@code dualwan.it.ForgedReplyLabTest}.
  */
 class ForgedReplyTest {
     private static final int IDENT1 = 0x1d1d, IDENT2 = 0x2e2e;
