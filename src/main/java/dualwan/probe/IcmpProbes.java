@@ -4,13 +4,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.security.SecureRandom;
 
 import static dualwan.probe.Libc.*;
 
 /**
  * Pings: one shared raw socket per (device, mark), echo requests told apart by identifier and sequence
  * number. I/O thread only.
+ *
+ * <p>A raw socket sees every ICMP packet its device receives, so a reply counts only if it is the one that
+ * probe's request asked for: on the socket it was sent from (pinned to the uplink's device), from the probed
+ * address, with the socket's identifier and the probe's sequence number and 8-byte payload. The identifier,
+ * sequence number and payload are drawn from a {@link SecureRandom}, never counted, so a forger that has not
+ * seen the request cannot predict them, and a replayed reply to an older probe matches nothing in flight.
  */
 final class IcmpProbes {
     /** ICMP types the raw socket should not even wake us for: all except echo reply, unreachable, ttl. */
@@ -21,7 +27,7 @@ final class IcmpProbes {
     private final InFlight inFlight;
     private final List<IcmpSocket> open = new ArrayList<>();
     private final IcmpPacket.Parsed parsed = new IcmpPacket.Parsed();
-    private int nextIdent = ThreadLocalRandom.current().nextInt(0x10000);
+    private final SecureRandom random = new SecureRandom();
 
     IcmpProbes(ProbeSockets sockets, InFlight inFlight) {
         this.sockets = sockets;
@@ -51,10 +57,10 @@ final class IcmpProbes {
             open.add(s);
         }
         p.icmp = s;
-        p.seq = s.nextSeq;
-        s.nextSeq = (s.nextSeq + 1) & 0xffff;
+        p.seq = freeSeq(random, inFlight, s);
+        p.payload = random.nextLong();
         setSockaddrIn(sockets.sockaddr, p.target, 0);
-        IcmpPacket.writeEchoRequest(sockets.sendBuf, s.ident, p.seq, System.nanoTime());
+        IcmpPacket.writeEchoRequest(sockets.sendBuf, s.ident, p.seq, p.payload);
         p.sentAt = System.nanoTime();
         long r = Libc.sendto(s.fd, sockets.sendBuf, IcmpPacket.ECHO_LENGTH, sockets.sockaddr);
         if (r < 0) {
@@ -65,14 +71,23 @@ final class IcmpProbes {
         inFlight.add(p);
     }
 
-    /** An identifier not used by another of our raw sockets (they all see each other's replies). */
+    /** A random identifier not used by another of our raw sockets (they all see each other's replies). */
     private int freeIdent() {
         while (true) {
-            int id = nextIdent;
-            nextIdent = (nextIdent + 1) & 0xffff;
+            int id = random.nextInt(0x10000);
             boolean used = false;
             for (IcmpSocket s : open) used |= s.ident == id;
             if (!used) return id;
+        }
+    }
+
+    /** A random sequence number no probe still listening on {@code s} has (up to its late-reply horizon). */
+    static int freeSeq(SecureRandom random, Iterable<Probe> inFlight, IcmpSocket s) {
+        while (true) {
+            int seq = random.nextInt(0x10000);
+            boolean used = false;
+            for (Probe p : inFlight) used |= !p.done && p.icmp == s && p.seq == seq;
+            if (!used) return seq;
         }
     }
 
@@ -91,13 +106,27 @@ final class IcmpProbes {
                 return; // a pending socket error is consumed by this recv; nothing else to do
             }
             if (!IcmpPacket.parse(recvBuf, (int) n, s.ident, parsed)) continue;
-            for (Probe p : inFlight) {
-                if (p.done || p.icmp != s || p.seq != parsed.seq || p.target != parsed.target) continue;
-                if (parsed.type == IcmpPacket.ECHO_REPLY) inFlight.finish(p, true, "ok", now - p.sentAt);
-                else inFlight.finish(p, false, IcmpPacket.describeError(parsed.type, parsed.code), now - p.startedAt);
-                break;
-            }
+            Probe p = answered(inFlight, s, parsed);
+            if (p == null) continue; // stray, replayed or forged
+            if (parsed.type == IcmpPacket.ECHO_REPLY) inFlight.finish(p, true, "ok", now - p.sentAt);
+            else inFlight.finish(p, false, IcmpPacket.describeError(parsed.type, parsed.code), now - p.startedAt);
         }
+    }
+
+    /**
+     * The probe still listening on socket {@code s} that {@code parsed} (already checked for the socket's
+     * identifier) answers, or null: same sequence number and host, and for an echo reply the whole payload.
+     */
+    static Probe answered(Iterable<Probe> inFlight, IcmpSocket s, IcmpPacket.Parsed parsed) {
+        for (Probe p : inFlight) {
+            if (p.done || p.icmp != s || p.seq != parsed.seq || p.target != parsed.target) continue;
+            // A genuine reply echoes the whole payload. An error may quote only the first 8 bytes of our request
+            // (RFC 792); if it quotes more (Linux does), the payload must be ours too.
+            boolean echoReply = parsed.type == IcmpPacket.ECHO_REPLY;
+            if ((echoReply || parsed.hasPayload) && (!parsed.hasPayload || parsed.payload != p.payload)) continue;
+            return p;
+        }
+        return null;
     }
 
     /** The socket is dead (interface gone): close it, fail its probes; the next probe reopens one. */

@@ -15,6 +15,8 @@ final class Probe {
     int fd = -1;            // DNS and TCP: the probe's own socket
     IcmpSocket icmp;        // ICMP: the shared raw socket and our sequence number on it
     int seq;
+    /** ICMP: the random payload a genuine reply echoes. */
+    long payload;
     int dnsId;
     boolean done;
     /** Its miss was reported at the deadline; it keeps listening (socket, ident and seq) until the horizon. */
