@@ -134,9 +134,15 @@ final class Daemon implements AutoCloseable {
     /** Starts the daemon without deleting a previous state file; waits for a fresh state file. */
     Daemon startKeepingState() {
         Object before = state().map(s -> s.get("updated")).orElse(null);
-        process = lab.spawn("rtr", argv("run"), log);
+        spawn();
         awaitState("daemon writes a fresh state file with an active uplink", Duration.ofSeconds(20),
                 s -> s.get("active") != null && !java.util.Objects.equals(before, s.get("updated")));
+        return this;
+    }
+
+    /** Starts the daemon and returns at once (a test may kill it at any moment of its start-up). */
+    Daemon spawn() {
+        process = lab.spawn("rtr", argv("run"), log);
         return this;
     }
 
