@@ -110,7 +110,7 @@ class MosquittoTest {
             System.out.printf("mqtt command -> state message: median %.1f ms, max %.1f ms (%d commands, real daemon,"
                     + " loopback mosquitto, set_tcp_nodelay %s)%n", micros.get(micros.size() / 2) / 1000.0,
                     micros.getLast() / 1000.0, micros.size(), brokerNoDelay);
-            assertTrue(micros.getLast() < 1_000_000, "the state shows a command within 1 s: " + micros);
+            // Each await above is bounded (10 s); the figures are printed, not asserted against the clock.
         }
     }
 
