@@ -316,8 +316,9 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             return;
         }
         if (removedUplinks.isUplinkTopic(topic)) {
-            if (removedUplinks.noticed(m)) {
-                removeUplink(topics.uplinkOf(topic));
+            String leftover = removedUplinks.leftover(m);
+            if (leftover != null) {
+                removeUplink(leftover);
             }
             return;
         }
@@ -328,7 +329,9 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     private void removeUplink(String wan) {
         Logger.info("mqtt: uplink {} is no longer configured: removing its entities from Home Assistant and"
                 + " clearing {}", wan, topics.uplink(wan));
-        discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version, removedUplinks.names()));
+        if (removedUplinks.add(wan)) {
+            discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version, removedUplinks.names()));
+        }
         try {
             publish(topics.discovery(), discovery, true);
             publish(topics.uplink(wan), new byte[0], true);

@@ -29,15 +29,20 @@ final class RemovedUplinks {
     }
 
     /**
-     * True if the message shows an uplink removed from the config that was not found before. Our own uplinks'
-     * messages (we receive our own publications too), empty ones (a topic being cleared) and live ones (sent
-     * while we are subscribed, so not a leftover) are not.
+     * The uplink this message shows to be a leftover of an earlier config, or null. Our own uplinks' messages (we
+     * receive our own publications too), empty ones (a topic being cleared) and live ones (sent while we are
+     * subscribed, so not a leftover) are not. One seen again (its clearing was lost with the connection) is again.
      */
-    boolean noticed(Broker.Message m) {
+    String leftover(Broker.Message m) {
         String wan = topics.uplinkOf(m.topic());
         if (wan == null || configured.contains(wan) || !m.retained() || m.payload().length == 0) {
-            return false;
+            return null;
         }
+        return wan;
+    }
+
+    /** Records a removed uplink; true if it was not known yet (the discovery config must then change). */
+    boolean add(String wan) {
         return found.add(wan);
     }
 

@@ -244,7 +244,6 @@ class MqttReporterTest {
         // What the broker replays at subscribe: our own uplinks' retained topics and one of an earlier config.
         broker.deliver(P + "/wan/isp1/state", "{\"state\":\"up\"}", true);
         broker.deliver(P + "/wan/isp3/state", "{\"state\":\"up\"}", true);
-        broker.deliver(P + "/wan/isp3/state", "{\"state\":\"up\"}", true); // found once
         broker.deliver(P + "/wan/isp4/state", "", true); // already cleared: nothing to remove
         broker.deliver(P + "/wan/isp5/state", "{\"state\":\"up\"}", false); // live, not a leftover
         barrier();
@@ -262,6 +261,15 @@ class MqttReporterTest {
         assertEquals(List.of(), broker.published(P + "/wan/isp1/state"), "our own uplink's topic is left alone");
         assertEquals(List.of(), broker.published(P + "/wan/isp5/state"));
         assertFalse(cmps.containsKey("isp4_connectivity") || cmps.containsKey("isp5_connectivity"), cmps::toString);
+
+        // Replayed again (the clearing was lost with a connection): cleared again, still named for removal.
+        broker.clear();
+        broker.deliver(P + "/wan/isp3/state", "{\"state\":\"up\"}", true);
+        barrier();
+        assertEquals(List.of(new FakeBroker.Call("publish", P + "/wan/isp3/state", "", true)),
+                broker.published(P + "/wan/isp3/state"));
+        assertTrue(broker.published("homeassistant/device/dualwan-test/config").getLast().payload()
+                .contains("\"isp3_connectivity\":{\"p\":\"binary_sensor\"}"));
     }
 
     @Test
