@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * never shortens a hold), keeps a forced mode, and the kernel keeps routing per the forced uplink throughout.
  */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
+@EnabledIfSystemProperty(named = "dualwan.soak", matches = "true") // ~70 s; the chaos test covers both cases in CI
 class RestartGapsTest extends DaemonLabTest {
     static final long HOLD_MS = 5000;
 
