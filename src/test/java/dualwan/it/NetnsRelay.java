@@ -116,7 +116,7 @@ final class NetnsRelay implements AutoCloseable {
                 pipe(in, remote);
                 pipe(remote, in);
             } catch (Exception e) {
-                if (!closed) {
+                if (!closed && !(e.getCause() instanceof java.net.ConnectException)) { // refused: nothing listens yet
                     System.err.println("[relay] " + e);
                 }
             }
