@@ -47,7 +47,7 @@ class SilentBrokerTest {
             Config config = MqttFixtures.config(dir.resolve("state.json"), MqttFixtures.mqtt(broker.uri(), P));
             reporter = new MqttReporter(config, MqttFixtures.acceptingEveryMode(""), sections::add,
                     PahoBroker.factory(config.mqtt().orElseThrow(), new Credentials(Optional.empty(), Optional.empty()),
-                            GUARD), new Backoff(Duration.ofMillis(100), Duration.ofMillis(200)));
+                            GUARD), new Backoff(Duration.ofMillis(300), Duration.ofMillis(300))); // time to see each close
             reporter.stateChanged(MqttFixtures.status("isp1", Mode.AUTO));
             long started = System.nanoTime();
             reporter.start();
