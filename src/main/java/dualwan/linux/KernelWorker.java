@@ -230,8 +230,16 @@ public final class KernelWorker implements AutoCloseable {
 
     /** Called on the flusher's thread when a batch of flushes is done. */
     private void flushed(int batches, long deleted, Optional<String> error) {
-        error.ifPresent(e -> Logger.warn("conntrack: {}", e));
+        error.ifPresent(e -> {
+            Logger.warn("conntrack: {}", e);
+            flushFailed(e);
+        });
         report(batches, deleted);
+    }
+
+    /** A flush is not retried (it runs once per switch), but its failure is the state file's last error. */
+    private synchronized void flushFailed(String error) {
+        sync = new KernelSync(sync.state(), sync.since(), Optional.of(error), sync.attempts(), sync.tableDigest());
     }
 
     private synchronized void setSync(String state, Optional<String> error) {

@@ -104,13 +104,19 @@ final class NetnsRelay implements AutoCloseable {
                 Socket in = server.accept();
                 CompletableFuture<Socket> out = new CompletableFuture<>();
                 wanted.add(out);
-                Socket remote = out.get(10, TimeUnit.SECONDS);
+                Socket remote;
+                try {
+                    remote = out.get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    quietly(in); // nothing listens there (yet): refuse this side too, as a direct connect would
+                    throw e;
+                }
                 open.add(in);
                 open.add(remote);
                 pipe(in, remote);
                 pipe(remote, in);
             } catch (Exception e) {
-                if (!closed) {
+                if (!closed && !(e.getCause() instanceof java.net.ConnectException)) { // refused: nothing listens yet
                     System.err.println("[relay] " + e);
                 }
             }

@@ -133,6 +133,21 @@ class KernelWorkerTest {
     }
 
     @Test
+    void aFailedFlushIsTheLastErrorWhileTheRoutesStayInSync() throws Exception {
+        kernel.failConntrack = true;
+        worker().submit(target(1, "isp2", List.of(List.of("-D", "--reply-dst", "100.64.1.2"))));
+        Input.KernelReport r = reports.poll(10, TimeUnit.SECONDS);
+        while (r != null && r.flushes() == 0) { // the flusher reports on its own thread, apart from the routes
+            r = reports.poll(10, TimeUnit.SECONDS);
+        }
+        assertTrue(r != null, "no report of the flush; calls: " + kernel.calls);
+        assertEquals(Optional.of("conntrack -D --reply-dst 100.64.1.2: conntrack v1.4.7: injected failure"),
+                r.sync().lastError(), r.toString());
+        assertEquals(0, r.sync().attempts(), "the routes and the table are in place: nothing is being retried");
+        assertEquals(2, calls(kernel, "conntrack"), "tried once more, then given up: " + kernel.calls);
+    }
+
+    @Test
     void itsOwnWritesAreRecognisedAsEchoesAndOthersAreNot() throws Exception {
         worker().submit(target(1, "isp1", List.of()));
         awaitReport("in_sync");
@@ -163,6 +178,7 @@ class KernelWorkerTest {
         volatile boolean failIp;
         volatile CountDownLatch blockIp;
         volatile CountDownLatch blockConntrack;
+        volatile boolean failConntrack;
         final CountDownLatch flushed = new CountDownLatch(1);
         private volatile Optional<String> table = Optional.empty();
 
@@ -233,6 +249,9 @@ class KernelWorkerTest {
                 }
             }
             flushed.countDown();
+            if (failConntrack) {
+                throw new IOException("conntrack v1.4.7: injected failure");
+            }
             return 3;
         }
     }

@@ -175,6 +175,36 @@ class MqttReporterTest {
         assertEquals(2, reporter.connections());
     }
 
+    /**
+     * A broker away while the line flaps: 1,000 switches (about five days of a flapping primary under the default
+     * dampening, two switches per 15-minute hold) are all published, in order, once it is back. Before, only the
+     * newest 32 were kept, and a three-minute outage in the lab (MqttOutageTest with -Dsoak=true) lost some.
+     */
+    @Test
+    void aLongOutageWithManySwitchesLosesNoEvent() throws Exception {
+        startConnected();
+        broker.refuseConnects = Integer.MAX_VALUE;
+        broker.breakConnection();
+        broker.await(c -> c.what().equals("connect-failed"));
+        Instant at = Instant.parse("2026-02-03T04:05:06Z");
+        int switches = 1000;
+        for (int i = 1; i <= switches; i++) {
+            reporter.switched(new SwitchEvent(Optional.of(i % 2 == 1 ? "isp1" : "isp2"),
+                    Optional.of(i % 2 == 1 ? "isp2" : "isp1"), at.plusSeconds(i), "switch " + i));
+        }
+        broker.refuseConnects = 0;
+        broker.await(c -> c.topic().equals(P + "/event") && c.payload().contains("\"switch " + switches + "\""));
+        List<String> reasons = broker.published(P + "/event").stream().map(c -> {
+            try {
+                return (String) json(c.payload()).get("reason");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, switches).mapToObj(i -> "switch " + i).toList(), reasons);
+        assertEquals(2, reporter.connections());
+    }
+
     @Test
     void anEventTheBrokerNeverAcknowledgedIsPublishedAgainAfterTheReconnect() throws Exception {
         startConnected();
