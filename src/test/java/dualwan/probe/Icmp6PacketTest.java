@@ -132,6 +132,31 @@ class Icmp6PacketTest {
         assertEquals(0, out.type);
     }
 
+    /** The fuzz seeds are real kernel messages ({@code scripts/fuzz-seeds}): each parses as what it is. */
+    @Test
+    void parsesMessagesCapturedFromTheKernel() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/dualwan/probe/PacketFuzzTestInputs/icmp6");
+        byte[] gateway = addr("fe80::1");
+        String[][] cases = {
+                {"echo-reply", "129", "1", "2001:db8:1::1"},
+                {"echo-reply-link-local", "129", "2", "fe80::1"},
+                {"no-route", "1", "3", "2001:db8:c0::1", "unreachable (no route)"},
+                {"prohibited", "1", "4", "2001:db8:c1::1", "unreachable (prohibited)"},
+                {"hop-limit-exceeded", "3", "5", "2001:db8:c2::1", "hop limit exceeded"}};
+        for (String[] c : cases) {
+            byte[] p = java.nio.file.Files.readAllBytes(dir.resolve(c[0]));
+            byte[] from = c[1].equals("129") ? addr(c[3]) : gateway;
+            Icmp6Packet.Parsed out = new Icmp6Packet.Parsed();
+            assertTrue(parse(p, p.length, from, out), c[0]);
+            assertEquals(Integer.parseInt(c[1]), out.type, c[0]);
+            assertEquals(Integer.parseInt(c[2]), out.seq, c[0]);
+            assertEquals(PAYLOAD, out.payload, c[0]);
+            assertEquals(half(addr(c[3]), 0), out.targetHigh, c[0]);
+            assertEquals(half(addr(c[3]), 8), out.targetLow, c[0]);
+            if (c.length > 4) assertEquals(c[4], Icmp6Packet.describeError(out.type, out.code), c[0]);
+        }
+    }
+
     @Test
     void aProbeKnowsItsFamilyAndWhetherItsTargetIsLinkLocal() {
         Probe global = new Probe(request("2001:db8:a::1"), 0);

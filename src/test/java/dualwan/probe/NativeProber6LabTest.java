@@ -40,6 +40,23 @@ class NativeProber6LabTest {
     /** Behind A: a host nobody answers for (silently dropped), and one A has no route to (an ICMPv6 error). */
     private static final String SILENT = "2001:db8:a:99::1", UNROUTED = "2001:db8:a:dead::1";
     private static final String GATEWAY = "fe80::1";
+    /** A's late DNS responder: one forged answer at once, the real one 1.2 s later, then it exits. */
+    private static final String LATE_DNS = "2001:db8:a::53";
+    private static final String LATE_RESPONDER = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.bind((sys.argv[1], 53))
+            s.settimeout(10)
+            print("ready", flush=True)
+            query, peer = s.recvfrom(512)
+            answer = bytearray(query)
+            answer[2] |= 0x80
+            forged = bytearray(answer)
+            forged[1] ^= 0x5a
+            s.sendto(forged, peer)
+            time.sleep(1.2)
+            s.sendto(answer, peer)
+            """;
     private static Process dnsmasq;
 
     @BeforeAll
@@ -170,8 +187,42 @@ class NativeProber6LabTest {
         assertEquals(0, leakCounter());
     }
 
+    /**
+     * A DNS responder in A that first sends an answer with the wrong id, then the real one 1.2 s late: the probe
+     * times out at 300 ms, then gets its late reply over IPv6 with the real round trip; the forged one is ignored.
+     */
     @Test
     @Order(3)
+    void aLateIpv6ReplyCountsAsLateAndAForgedOneNever() throws Exception {
+        sh("ip", "-n", A, "-6", "addr", "add", LATE_DNS + "/128", "dev", "lo");
+        Path log = Files.createTempFile(P, ".responder");
+        Process responder = new ProcessBuilder("ip", "netns", "exec", A, "python3", "-c", LATE_RESPONDER, LATE_DNS)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(log).contains("ready") && responder.isAlive() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(Files.readString(log).contains("ready"), "responder: " + Files.readString(log));
+            Result r = probe("--device", "r-a", "--mark", "0x65", "--method", "dns", "--timeout", "300ms",
+                    "--count", "2", "--interval", "1700ms", LATE_DNS);
+            assertTrue(r.out().contains(LATE_DNS + " dns miss timeout"), r.out());
+            Matcher late = Pattern.compile(Pattern.quote(LATE_DNS) + " dns late ([0-9.]+)ms").matcher(r.out());
+            assertTrue(late.find(), r.out());
+            double millis = Double.parseDouble(late.group(1));
+            assertTrue(millis >= 1200 && millis < 1700, "the real round trip: " + r.out());
+            assertTrue(!r.out().contains(LATE_DNS + " dns ok"), "the forged answer was taken: " + r.out());
+            System.out.println("[probe6] late DNS reply over IPv6: miss at 300 ms, late reply after " + late.group(1)
+                    + " ms (a forged answer before it ignored)");
+        } finally {
+            responder.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
+        }
+        assertEquals(0, leakCounter());
+    }
+
+    @Test
+    @Order(4)
     void aLinkLocalGatewayIsTheOneOnTheProbesOwnLink() throws Exception {
         long a0 = gatewayCounter(A), b0 = gatewayCounter(B);
         Result viaA = probe("--device", "r-a", "--mark", "0x65", "--count", "3", "--interval", "50ms", GATEWAY);
@@ -202,7 +253,7 @@ class NativeProber6LabTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void wrongPinningMissesAndNeverLeaks() throws Exception {
         for (List<String> pin : List.of(List.of("r-a", "0x66"), List.of("r-a", "0"))) {
             Result r = probe("--device", pin.get(0), "--mark", pin.get(1), "--timeout", "300ms", HOST_A);
@@ -216,7 +267,7 @@ class NativeProber6LabTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void deadUplinkMissesWhileTheOtherWorks() throws Exception {
         long b0 = gatewayCounter(B);
         sh("ip", "-n", A, "link", "set", "a-r", "down");

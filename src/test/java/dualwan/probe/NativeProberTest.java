@@ -115,6 +115,22 @@ class NativeProberTest {
     }
 
     @Test
+    void aLinkLocalTargetScopedToAnotherInterfaceIsAMissBeforeAnythingIsSent() throws Exception {
+        Recorder rec = new Recorder();
+        try (Prober prober = new NativeProber(rec::accept)) {
+            // lo is index 1 in every network namespace; the address says interface 7: never sent, whoever runs it.
+            prober.start(new ProbeRequest(1, "lo", 0x65, java.net.InetAddress.ofLiteral("fe80::1%7"), ProbeMethod.ICMP,
+                    Duration.ofMillis(300)));
+            prober.start(new ProbeRequest(2, "nosuch0", 0x65, java.net.InetAddress.ofLiteral("fe80::1"), ProbeMethod.DNS,
+                    Duration.ofMillis(300)));
+            rec.awaitTotal(2, Duration.ofSeconds(5));
+            rec.assertExactlyOnce(2);
+        }
+        assertEquals("link-local scope 7 is not lo (index 1)", rec.results.get(1L).detail());
+        assertEquals("ENODEV", rec.results.get(2L).detail(), "no device, no scope");
+    }
+
+    @Test
     void closeIsIdempotentJoinsTheThreadAndSilencesTheListener() throws Exception {
         AtomicInteger afterClose = new AtomicInteger();
         AtomicInteger closedFlag = new AtomicInteger();
