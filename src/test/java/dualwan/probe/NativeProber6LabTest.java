@@ -297,6 +297,11 @@ class NativeProber6LabTest {
         assertTrue(hostRouteViaB.out().contains(HOST_A + " icmp miss ENETUNREACH"), hostRouteViaB.out());
         sh("ip", "-n", R, "-6", "route", "del", HOST_A, "via", GATEWAY, "dev", "r-b", "table", "main");
         assertEquals(0, leakCounter(), "a probe pinned to A leaked to B");
+        // Unbound traffic with A's mark (a policy's LAN flow) stops at table 101's unreachable default instead.
+        Result marked = exec(List.of("ip", "netns", "exec", R, "ping", "-6", "-c", "1", "-W", "1", "-m", "0x65",
+                HOST_A), 5);
+        assertTrue(marked.exit() != 0, marked.out());
+        assertEquals(0, leakCounter(), "unbound traffic marked for A leaked to B");
         assertEquals(b0, gatewayCounter(B), "a probe of A's gateway reached B's");
 
         // Positive controls: the counter does see probes pinned to B, and unpinned traffic goes to B.
