@@ -111,7 +111,7 @@ class NativeProber6LabTest {
     }
 
     private static void startDnsmasq() throws IOException {
-        if (!Files.isExecutable(Path.of("/usr/sbin/dnsmasq"))) return;
+        if (!Files.isExecutable(Path.of("/usr/sbin/dnsmasq"))) return; // then the DNS answer case is skipped
         dnsmasq = new ProcessBuilder("ip", "netns", "exec", A, "/usr/sbin/dnsmasq", "--no-daemon",
                 "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces",
                 "--listen-address=" + HOST_A, "--port=53", "--pid-file=", "--user=root", "--group=root")
@@ -348,9 +348,7 @@ class NativeProber6LabTest {
     }
 
     /** Echo requests the ISP's router got at fe80::1 on its link to R. */
-    private static long gatewayCounter(String isp) throws Exception {
-        return counter(isp, "p6gw");
-    }
+    private static long gatewayCounter(String isp) throws Exception { return counter(isp, "p6gw"); }
 
     private static long counter(String ns, String table) throws Exception {
         Result r = exec(List.of("ip", "netns", "exec", ns, "nft", "list", "chain", "ip6", table, "input"), 5);
@@ -371,9 +369,7 @@ class NativeProber6LabTest {
     }
 
     /** The summary line ProbeCommand prints for {@code host}. */
-    private static String summary(String out, String host) {
-        return line(out, host + ": ");
-    }
+    private static String summary(String out, String host) { return line(out, host + ": "); }
 
     private static String line(String out, String prefix) {
         return out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("(no line " + prefix + ")");
