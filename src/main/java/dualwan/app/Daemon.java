@@ -251,15 +251,17 @@ public final class Daemon implements AutoCloseable {
             SwitchEvent shown = new SwitchEvent(e.from(), e.to(), toWall.apply(e.at()), e.reason());
             listeners.forEach(l -> tell(l, () -> l.switched(shown)));
         }
+        if (out.stateChanged()) {
+            publish(now);
+        }
+        // Only after the state file holds the new mode: a crash right after "mode isp2: active isp2" was
+        // printed must not bring the restarted daemon back in the old mode.
         for (Outputs.ModeReply r : out.modeReplies()) {
             CompletableFuture<ModeResult> f = modeReplies.remove(r.id());
             if (f != null) {
                 r.result().ifPresentOrElse(f::complete,
                         () -> f.completeExceptionally(new IllegalArgumentException(r.error().orElse("refused"))));
             }
-        }
-        if (out.stateChanged()) {
-            publish(now);
         }
         if (out.readAddressing()) {
             addresses.read();

@@ -90,6 +90,12 @@ public final class Defaults {
     /** {@code mqtt.discovery-prefix}: Home Assistant's default. */
     public static final String MQTT_DISCOVERY_PREFIX = "homeassistant";
 
+    /**
+     * {@code mqtt.birth-topic}: Home Assistant's default birth message topic. Home Assistant keeps it at
+     * {@code homeassistant/status} when its discovery prefix is changed, so it is not derived from that.
+     */
+    public static final String MQTT_BIRTH_TOPIC = "homeassistant/status";
+
     /** {@code mqtt.keep-alive}. */
     public static final Duration MQTT_KEEP_ALIVE = Duration.ofSeconds(30);
 

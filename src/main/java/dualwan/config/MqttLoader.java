@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 final class MqttLoader extends YamlReader {
 
     private static final List<String> MQTT_KEYS = List.of("broker", "client-id", "username", "password-file",
-            "ca-file", "topic-prefix", "discovery-prefix", "keep-alive");
+            "ca-file", "topic-prefix", "discovery-prefix", "keep-alive",
+            "birth-topic");
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    /** Longest {@code mqtt.topic-prefix} and {@code mqtt.discovery-prefix}. */
+    /** Longest {@code mqtt.topic-prefix}, {@code mqtt.discovery-prefix} and {@code mqtt.birth-topic}. */
     public static final int MAX_TOPIC_PREFIX = 128;
     /** Longest {@code mqtt.username}. */
     public static final int MAX_USERNAME = 256;
@@ -49,6 +50,7 @@ final class MqttLoader extends YamlReader {
         Located<String> discoveryPrefix = s.defaulted("discovery-prefix", Defaults.MQTT_DISCOVERY_PREFIX,
                 this::topicPrefix);
         Located<Duration> keepAlive = s.defaulted("keep-alive", Defaults.MQTT_KEEP_ALIVE, this::keepAlive);
+        Located<String> birthTopic = s.defaulted("birth-topic", Defaults.MQTT_BIRTH_TOPIC, this::topicPrefix);
         if (passwordFile.value != null && passwordFile.value.isPresent() && username.value != null
                 && username.value.isEmpty()) {
             error(passwordFile.line, passwordFile.key, "a password needs mqtt.username too (MQTT sends no password"
@@ -60,11 +62,11 @@ final class MqttLoader extends YamlReader {
         }
         if (broker == null || clientId.value == null || username.value == null || passwordFile.value == null
                 || caFile.value == null || topicPrefix.value == null || discoveryPrefix.value == null
-                || keepAlive.value == null) {
+                || keepAlive.value == null || birthTopic.value == null) {
             return Optional.empty();
         }
         return Optional.of(new MqttConfig(broker, clientId.value, username.value, passwordFile.value, caFile.value,
-                topicPrefix.value, discoveryPrefix.value, keepAlive.value));
+                topicPrefix.value, discoveryPrefix.value, keepAlive.value, birthTopic.value));
     }
 
     private URI brokerUri(Node n, String key) {

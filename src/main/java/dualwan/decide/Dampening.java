@@ -55,6 +55,20 @@ public final class Dampening {
         return view(wan, health, now).hold();
     }
 
+    /**
+     * A restart takes over the hold a previous run had grown (from its state file), within this config's bounds;
+     * its decay counts from now, so a restart never shortens a hold.
+     */
+    public void restore(String wan, Duration hold, Instant now) {
+        Entry e = entries.get(wan);
+        if (e == null || hold.compareTo(config.hold()) <= 0) {
+            return;
+        }
+        e.hold = hold.compareTo(config.maxHold()) > 0 ? config.maxHold() : hold;
+        e.changedAt = now;
+        e.reason = "grown before the restart";
+    }
+
     /** Every uplink's hold and why, in config order. */
     public Map<String, Hold> holds(HealthSnapshot health, Instant now) {
         Map<String, Hold> out = new LinkedHashMap<>();

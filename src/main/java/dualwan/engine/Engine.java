@@ -177,6 +177,7 @@ public final class Engine {
         s.addressing().ifPresent(a -> setAddressing(a, now, out));
         decision = Decision.initial(s.activeInKernel().filter(w -> config.wan(w).isPresent()), now);
         s.saved().mode().filter(m -> m.auto() || config.wan(m.forced().get()).isPresent()).ifPresent(m -> mode = m);
+        s.saved().holds().forEach((wan, hold) -> dampening.restore(wan, hold, now));
         for (PolicyConfig p : config.policies()) {
             // The previous run's choice stands only while its table does, and only among the policy's own uplinks.
             List<String> saved = s.nftTablePresent() ? s.saved().policyUplinks().getOrDefault(p.name(), List.of())

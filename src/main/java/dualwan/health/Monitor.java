@@ -39,27 +39,24 @@ public final class Monitor {
     /** The prober stops listening at the horizon; its last late reply may take this long to reach us. */
     private static final Duration HORIZON_SLACK = Duration.ofMillis(50);
 
-    private final Map<String, Uplink> uplinks = new LinkedHashMap<>();
+    private final Map<String, UplinkProbes> uplinks = new LinkedHashMap<>();
     private final Map<Long, InFlight> inFlight = new HashMap<>();
     /** Probes that missed their timeout but may still get a late reply, until their horizon. */
     private final Map<Long, InFlight> lateWatch = new HashMap<>();
-    private final Instant epoch;
     private long nextId = 1;
-    private long verdictChanges;
-    private long confirmingChanges;
+    private final Changes changes = new Changes();
     private Instant nextLostScan;
 
     public Monitor(Config config, Instant start) {
-        this.epoch = start;
         this.nextLostScan = start.plus(LOST_SCAN);
         for (WanConfig wan : config.wans()) {
-            uplinks.put(wan.name(), new Uplink(wan, start));
+            uplinks.put(wan.name(), new UplinkProbes(wan, start, start, changes));
         }
     }
 
     /** The kernel reported the uplink's link state. Losing the link forgets every target's verdict. */
     public void setLink(String wan, LinkState link, Instant now) {
-        Uplink u = uplink(wan);
+        UplinkProbes u = uplink(wan);
         if (u.link == link) {
             return;
         }
@@ -73,13 +70,13 @@ public final class Monitor {
 
     /** The uplink's gateway is now {@code gateway} (auto discovery or config). A new gateway is judged afresh. */
     public void setGateway(String wan, Optional<Inet4Address> gateway, Instant now) {
-        Uplink u = uplink(wan);
+        UplinkProbes u = uplink(wan);
         if (u.gateway.equals(gateway)) {
             return;
         }
         u.gateway = gateway;
         u.setGatewaySlot(gateway.filter(g -> u.cfg.check().gateway())
-                .map(g -> new Slot(new Target(wan, Target.Role.GATEWAY, g), now, u.offset(0)))
+                .map(g -> new ProbeSlot(new Target(wan, Target.Role.GATEWAY, g), now, u.offset(0), changes))
                 .orElse(null));
         u.resetTargets(now);
         u.rejudge(now);
@@ -90,14 +87,14 @@ public final class Monitor {
      * probed every {@link ProbeCost#METERED_IDLE_INTERVAL}; one that starts carrying is probed fast at once.
      */
     public void setCarrying(java.util.Set<String> wans, Instant now) {
-        for (Uplink u : uplinks.values()) {
+        for (UplinkProbes u : uplinks.values()) {
             boolean carrying = wans.contains(u.cfg.name());
             if (carrying == u.carrying) {
                 continue;
             }
             u.carrying = carrying;
             if (u.cfg.metered()) {
-                for (Slot s : u.slots()) {
+                for (ProbeSlot s : u.slots()) {
                     if (s.confirming || s.health.verdict() == Verdict.UNKNOWN) {
                         continue; // on the fast schedule anyway
                     }
@@ -112,11 +109,11 @@ public final class Monitor {
     public List<ProbeRequest> due(Instant now) {
         expireLost(now);
         List<ProbeRequest> out = new ArrayList<>();
-        for (Uplink u : uplinks.values()) {
+        for (UplinkProbes u : uplinks.values()) {
             if (!u.probing()) {
                 continue;
             }
-            for (Slot s : u.slots()) {
+            for (ProbeSlot s : u.slots()) {
                 if (!s.nextDue.isAfter(now)) {
                     out.add(send(u, s, now));
                 }
@@ -128,9 +125,9 @@ public final class Monitor {
     /** When {@link #due} will next have something, or {@link Instant#MAX}. */
     public Instant nextDue() {
         Instant next = Instant.MAX;
-        for (Uplink u : uplinks.values()) {
+        for (UplinkProbes u : uplinks.values()) {
             if (u.probing()) {
-                for (Slot s : u.slots()) {
+                for (ProbeSlot s : u.slots()) {
                     next = s.nextDue.isBefore(next) ? s.nextDue : next;
                 }
             }
@@ -165,7 +162,7 @@ public final class Monitor {
         if (f == null || f.slot.generation != f.generation) {
             return;
         }
-        Uplink u = f.uplink;
+        UplinkProbes u = f.uplink;
         boolean host = f.slot.target.role() == Target.Role.HOST;
         if (u.reception.receivingWhileSilent(result, host, now)) {
             if (!u.slow.deferring(now)) {
@@ -189,7 +186,7 @@ public final class Monitor {
         if (f == null || f.slot.generation != f.generation) {
             return;
         }
-        Uplink u = f.uplink;
+        UplinkProbes u = f.uplink;
         if (result.rtt().compareTo(u.cfg.check().timeout()) <= 0) {
             // Late only for the target's own short timeout (a jitter spike): a reply, and the timeout grows.
             if (!f.deferred) {
@@ -205,14 +202,14 @@ public final class Monitor {
             if (!f.deferred) {
                 f.slot.health = f.slot.health.withdrawMiss();
             }
-            confirmingChanges++; // the front panel blinks for a slow uplink too
+            changes.confirming++; // the front panel blinks for a slow uplink too
         }
         u.slow.late(result.rtt(), now);
         apply(f, true, result.rtt(), now);
     }
 
     /** The uplink's misses still within their horizon become deferred: each is final only at its horizon. */
-    private void deferWatchedMisses(Uplink u) {
+    private void deferWatchedMisses(UplinkProbes u) {
         for (Map.Entry<Long, InFlight> e : lateWatch.entrySet()) {
             InFlight w = e.getValue();
             if (w.uplink == u && !w.deferred && w.slot.generation == w.generation) {
@@ -224,8 +221,8 @@ public final class Monitor {
 
     /** Counts one result into its target's hysteresis and starts or ends confirmation. */
     private void apply(InFlight f, boolean reachable, Duration rtt, Instant now) {
-        Uplink u = f.uplink;
-        Slot s = f.slot;
+        UplinkProbes u = f.uplink;
+        ProbeSlot s = f.slot;
         CheckConfig check = u.cfg.check();
         boolean firstDoubt = !reachable && s.health.verdict() == Verdict.UP && !s.confirming;
         if (reachable) {
@@ -238,19 +235,19 @@ public final class Monitor {
         }
         if (s.confirming && (reachable || s.health.verdict() != Verdict.UP)) {
             s.confirming = false;
-            confirmingChanges++;
+            changes.confirming++;
             s.nextDue = u.steadyNext(s);
         }
         u.rejudge(now);
     }
 
     /** A first miss: confirm it (the gateway alone, or every up host of the uplink). */
-    private void doubt(Uplink u, Slot s, Instant now) {
+    private void doubt(UplinkProbes u, ProbeSlot s, Instant now) {
         if (s.health.verdict() != Verdict.UP || s.confirming) {
             return;
         }
         if (u.carrying) { // traffic may have to move: an idle metered uplink's health must be fresh by then
-            for (Uplink v : uplinks.values()) {
+            for (UplinkProbes v : uplinks.values()) {
                 if (v != u && v.idleMetered() && v.probing()) {
                     v.slots().stream().filter(x -> x.health.verdict() == Verdict.UP && x.nextDue.isAfter(now))
                             .forEach(x -> x.nextDue = now);
@@ -268,17 +265,17 @@ public final class Monitor {
 
     /** Counts uplink verdict changes: a caller re-decides only when this moved. */
     public long verdictChanges() {
-        return verdictChanges;
+        return changes.verdict;
     }
 
     /** Counts confirmations starting and ending: what a front panel blinks for. */
     public long confirmingChanges() {
-        return confirmingChanges;
+        return changes.confirming;
     }
 
     public HealthSnapshot snapshot(Instant now) {
         Map<String, UplinkHealth> out = new LinkedHashMap<>();
-        for (Uplink u : uplinks.values()) {
+        for (UplinkProbes u : uplinks.values()) {
             Map<Inet4Address, TargetHealth> hosts = new LinkedHashMap<>();
             u.hostSlots.forEach(s -> hosts.put(s.target.address(), s.health));
             boolean confirming = u.slots().stream().anyMatch(s -> s.confirming);
@@ -289,7 +286,7 @@ public final class Monitor {
         return new HealthSnapshot(now, out);
     }
 
-    private ProbeRequest send(Uplink u, Slot s, Instant now) {
+    private ProbeRequest send(UplinkProbes u, ProbeSlot s, Instant now) {
         CheckConfig check = u.cfg.check();
         long id = nextId++;
         Duration timeout = s.rtt.timeout(check.timeout());
@@ -329,8 +326,8 @@ public final class Monitor {
         }
     }
 
-    private Uplink uplink(String wan) {
-        Uplink u = uplinks.get(wan);
+    private UplinkProbes uplink(String wan) {
+        UplinkProbes u = uplinks.get(wan);
         if (u == null) {
             throw new IllegalArgumentException("unknown uplink " + wan);
         }
@@ -342,154 +339,10 @@ public final class Monitor {
      * @param horizon  a late reply no longer counts after this
      * @param deferred missed on a slow uplink: counted as a miss only at the horizon
      */
-    private record InFlight(Uplink uplink, Slot slot, int generation, Instant expires, Instant horizon,
+    private record InFlight(UplinkProbes uplink, ProbeSlot slot, int generation, Instant expires, Instant horizon,
                             boolean deferred) {
         InFlight watched(boolean defer) {
             return new InFlight(uplink, slot, generation, expires, horizon, defer);
-        }
-    }
-
-    /** One probed target and its schedule. */
-    private final class Slot {
-        final Target target;
-        final Duration offset;
-        TargetHealth health;
-        Instant nextDue;
-        Instant lastSent;
-        boolean confirming;
-        int generation;
-        final RttEstimator rtt = new RttEstimator();
-
-        Slot(Target target, Instant now, Duration offset) {
-            this.target = target;
-            this.offset = offset;
-            reset(now);
-        }
-
-        void reset(Instant now) {
-            health = TargetHealth.unknown(now);
-            rtt.reset();
-            nextDue = now;
-            lastSent = now;
-            if (confirming) {
-                confirming = false;
-                confirmingChanges++;
-            }
-            generation++;
-        }
-
-        void confirm(Instant now) {
-            if (!confirming) {
-                confirming = true;
-                confirmingChanges++;
-                nextDue = now;
-            }
-        }
-    }
-
-    /** One uplink's mutable state. */
-    private final class Uplink {
-        final WanConfig cfg;
-        final List<Slot> hostSlots = new ArrayList<>();
-        /** The gateway slot (if any) followed by the host slots; rebuilt when the gateway changes. */
-        List<Slot> allSlots = List.of();
-        LinkState link = LinkState.CARRIER;
-        Optional<Inet4Address> gateway;
-        Slot gatewaySlot;
-        Verdict verdict = Verdict.UNKNOWN;
-        final SlowPaths slow = new SlowPaths();
-        final Reception reception = new Reception();
-        /** Carries the LAN's or a policy's traffic (told by the engine); until told, counted as carrying. */
-        boolean carrying = true;
-        long probeBytes;
-        String reason = "starting";
-        Instant since;
-
-        Uplink(WanConfig cfg, Instant now) {
-            this.cfg = cfg;
-            this.since = now;
-            this.gateway = cfg.gateway();
-            List<Inet4Address> hosts = cfg.check().hosts();
-            for (int i = 0; i < hosts.size(); i++) {
-                hostSlots.add(new Slot(new Target(cfg.name(), Target.Role.HOST, hosts.get(i)), now, offset(i + 1)));
-            }
-            setGatewaySlot(gateway.filter(g -> cfg.check().gateway())
-                    .map(g -> new Slot(new Target(cfg.name(), Target.Role.GATEWAY, g), now, offset(0)))
-                    .orElse(null));
-            rejudge(now);
-        }
-
-        /** Grid offset of the k-th target: spreads this uplink's probes evenly over one interval. */
-        Duration offset(int k) {
-            int n = cfg.check().hosts().size() + 1;
-            return Duration.ofNanos(cfg.check().interval().toNanos() * k / n);
-        }
-
-        List<Slot> slots() {
-            return allSlots;
-        }
-
-        void setGatewaySlot(Slot slot) {
-            gatewaySlot = slot;
-            List<Slot> all = new ArrayList<>(hostSlots.size() + 1);
-            if (slot != null) {
-                all.add(slot);
-            }
-            all.addAll(hostSlots);
-            allSlots = List.copyOf(all);
-        }
-
-        boolean probing() {
-            return link == LinkState.CARRIER && gateway.isPresent();
-        }
-
-        boolean idleMetered() {
-            return cfg.metered() && !carrying;
-        }
-
-        ProbeMethod methodOf(Slot s) {
-            return s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : cfg.check().method();
-        }
-
-        /** Probe bytes so far, and the 30-day projection of the steady schedule now in force. */
-        ProbeCost.View cost() {
-            Duration every = idleMetered() ? ProbeCost.METERED_IDLE_INTERVAL : cfg.check().interval();
-            long perRound = 0;
-            for (Slot s : probing() ? slots() : List.<Slot>of()) {
-                perRound += ProbeCost.request(methodOf(s)) + ProbeCost.reply(methodOf(s));
-            }
-            return new ProbeCost.View(cfg.metered(), idleMetered(), probeBytes,
-                    Math.round(ProbeCost.projectedMb30(perRound, every) * 10) / 10.0);
-        }
-
-        /** The first grid point at least half an interval after the last send. */
-        Instant steadyNext(Slot s) {
-            long interval = cfg.check().interval().toNanos(); // plain nanos: Duration.dividedBy goes through BigDecimal
-            long step = idleMetered() ? ProbeCost.METERED_IDLE_INTERVAL.toNanos() : interval;
-            Duration offset = step == interval ? s.offset // the same spread over the longer step:
-                    : Duration.ofNanos((long) ((double) s.offset.toNanos() * step / interval));
-            Instant earliest = s.lastSent.plusNanos(step / 2);
-            long sinceGrid = Duration.between(epoch.plus(offset), earliest).toNanos();
-            long k = Math.floorDiv(sinceGrid + step - 1, step);
-            return epoch.plus(offset).plusNanos(k * step);
-        }
-
-        void resetTargets(Instant now) {
-            slots().forEach(s -> s.reset(now));
-            reception.reset();
-        }
-
-        void rejudge(Instant now) {
-            List<TargetHealth> hosts = new ArrayList<>(hostSlots.size());
-            hostSlots.forEach(s -> hosts.add(s.health));
-            Judge.Judgement j = Judge.judge(link, gateway.isPresent(),
-                    gatewaySlot == null ? Optional.empty() : Optional.of(gatewaySlot.health), hosts, cfg.check().minUp());
-            if (j.verdict() != verdict) {
-                since = now;
-                verdictChanges++;
-            }
-            verdict = j.verdict();
-            reason = j.reason();
         }
     }
 }

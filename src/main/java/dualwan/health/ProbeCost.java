@@ -13,7 +13,7 @@ import java.time.Duration;
 public final class ProbeCost {
 
     /** A metered uplink carrying no traffic probes each target this often (a data plan pays for every byte). */
-    public static final Duration METERED_IDLE_INTERVAL = Duration.ofSeconds(90);
+    public static final Duration METERED_IDLE_INTERVAL = Duration.ofSeconds(180);
     static final long THIRTY_DAYS_SECONDS = 30L * 24 * 3600;
     private static final int ETHERNET_HEADER = 14;
     private static final int MIN_FRAME = 60;

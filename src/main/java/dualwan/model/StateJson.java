@@ -148,8 +148,18 @@ public final class StateJson {
      * @param policyUplinks  each policy's uplinks by policy name
      * @param tableDigest    the digest of the nftables table it left in the kernel
      */
-    public record Saved(Optional<Mode> mode, Map<String, List<String>> policyUplinks, Optional<String> tableDigest) {
-        public static final Saved NONE = new Saved(Optional.empty(), Map.of(), Optional.empty());
+    /**
+     * What a restart takes over from the previous run's state file.
+     *
+     * @param holds each uplink's failback hold as it had grown by dampening (whole seconds; absent = none saved)
+     */
+    public record Saved(Optional<Mode> mode, Map<String, List<String>> policyUplinks, Optional<String> tableDigest,
+                        Map<String, java.time.Duration> holds) {
+        public static final Saved NONE = new Saved(Optional.empty(), Map.of(), Optional.empty(), Map.of());
+
+        public Saved(Optional<Mode> mode, Map<String, List<String>> policyUplinks, Optional<String> tableDigest) {
+            this(mode, policyUplinks, tableDigest, Map.of());
+        }
     }
 
     /** Reads a previous state file's text; {@link Saved#NONE} for anything unreadable. */
@@ -176,7 +186,16 @@ public final class StateJson {
         }
         Optional<String> digest = root.get("kernel") instanceof Map<?, ?> k && k.get("table_digest") instanceof String d
                 && d.matches("[0-9a-f]{16,64}") ? Optional.of(d) : Optional.empty();
-        return new Saved(mode, policies, digest);
+        Map<String, java.time.Duration> holds = new LinkedHashMap<>();
+        if (root.get("wans") instanceof Map<?, ?> wans) {
+            wans.forEach((name, w) -> {
+                if (w instanceof Map<?, ?> m && m.get("failback") instanceof Map<?, ?> f
+                        && f.get("hold_s") instanceof Number n && n.doubleValue() > 0 && n.doubleValue() < 1e7) {
+                    holds.put(String.valueOf(name), java.time.Duration.ofMillis(Math.round(n.doubleValue() * 1000)));
+                }
+            });
+        }
+        return new Saved(mode, policies, digest, holds);
     }
 
     /** Parses a wall-clock instant written by {@link #tree}, if it is one. */

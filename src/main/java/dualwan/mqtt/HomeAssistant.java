@@ -5,6 +5,7 @@ import dualwan.config.MqttConfig;
 import dualwan.config.WanConfig;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,14 +13,32 @@ import java.util.Map;
 /**
  * Home Assistant's device-based discovery: one retained message on {@code <discovery-prefix>/device/<id>/config}
  * that creates the device and all its entities. Every entity is unavailable while {@code P/availability} says
- * {@code offline}.
+ * anything but {@code online}: {@code offline} after a clean stop, {@code lost} (the will) after a crash. Home
+ * Assistant compares the availability payload with {@code payload_available} and {@code payload_not_available}
+ * and ignores any other, so the template maps {@code lost} to {@code offline} first.
+ *
+ * <p>An uplink that was removed from the config keeps its entities in Home Assistant until the device's config
+ * names each of its components with only its platform ({@code {"p": "sensor"}}): Home Assistant then removes it.
  */
 final class HomeAssistant {
 
     private HomeAssistant() {
     }
 
+    /** Renders any availability payload but {@code online} as {@code offline}. */
+    static final String AVAILABILITY_TEMPLATE = "{{ 'online' if value == 'online' else 'offline' }}";
+
+    /** The platform of each component an uplink has, by the component's key suffix. */
+    static final Map<String, String> UPLINK_COMPONENTS = Map.of("connectivity", "binary_sensor", "latency", "sensor",
+            "loss", "sensor", "probe_traffic", "sensor");
+
     static Map<String, Object> discovery(Config config, MqttConfig mqtt, Topics topics, String version) {
+        return discovery(config, mqtt, topics, version, List.of());
+    }
+
+    /** The device's config; {@code removed}: uplinks of an earlier config whose entities Home Assistant must drop. */
+    static Map<String, Object> discovery(Config config, MqttConfig mqtt, Topics topics, String version,
+                                         Collection<String> removed) {
         String id = mqtt.deviceId();
         Map<String, Object> device = new LinkedHashMap<>();
         device.put("identifiers", List.of(id));
@@ -87,6 +106,11 @@ final class HomeAssistant {
         switches.put("icon", "mdi:counter");
         cmps.put("switches", switches);
 
+        for (String wan : removed) {
+            UPLINK_COMPONENTS.keySet().stream().sorted()
+                    .forEach(key -> cmps.put(wan + "_" + key, Map.of("p", UPLINK_COMPONENTS.get(key))));
+        }
+
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dev", device);
         root.put("o", origin);
@@ -94,6 +118,7 @@ final class HomeAssistant {
         root.put("availability_topic", topics.availability());
         root.put("payload_available", MqttReporter.ONLINE);
         root.put("payload_not_available", MqttReporter.OFFLINE);
+        root.put("availability_template", AVAILABILITY_TEMPLATE);
         root.put("qos", 1);
         return root;
     }

@@ -45,6 +45,8 @@ public final class MqttReporter implements StateListener, AutoCloseable {
 
     static final String ONLINE = "online";
     static final String OFFLINE = "offline";
+    /** The last will: the broker publishes it after a crash or power cut, so it is told apart from a clean stop. */
+    static final String LOST = "lost";
     static final int MAX_UNSENT_EVENTS = 32;
     /** A publish refused on a live connection is tried again this soon. */
     static final Duration REPUBLISH_AFTER = Duration.ofSeconds(1);
@@ -57,9 +59,12 @@ public final class MqttReporter implements StateListener, AutoCloseable {
     private final Topics topics;
     private final Consumer<Map<String, Object>> section;
     private final Backoff backoff;
-    private final byte[] discovery;
+    private final Config config;
+    private final String version;
+    private byte[] discovery;
     private final Broker broker;
     private final RetainedState retainedState;
+    private final RemovedUplinks removedUplinks;
     private final CommandHandler commands;
     private final ReporterThread thread = new ReporterThread();
 
@@ -95,7 +100,8 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         this.topics = Topics.of(mqtt);
         this.section = section;
         this.backoff = backoff;
-        String version = Optional.ofNullable(MqttReporter.class.getPackage().getImplementationVersion()).orElse("dev");
+        this.config = config;
+        this.version = Optional.ofNullable(MqttReporter.class.getPackage().getImplementationVersion()).orElse("dev");
         this.discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version));
         this.broker = brokers.open(new Broker.Events() {
             @Override
@@ -110,6 +116,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         });
         List<String> wans = config.wans().stream().map(WanConfig::name).toList();
         this.retainedState = new RetainedState(broker, topics, wans);
+        this.removedUplinks = new RemovedUplinks(topics, wans);
         this.commands = new CommandHandler(topics, wans, modes,
                 () -> Optional.ofNullable(latest.get()).flatMap(DaemonState::active), broker, this::failed);
     }
@@ -182,7 +189,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             return;
         }
         try {
-            broker.connect(Optional.of(message(topics.availability(), OFFLINE, true)));
+            broker.connect(Optional.of(message(topics.availability(), LOST, true)));
         } catch (IOException e) {
             Duration wait = backoff.failed();
             String error = e.getMessage();
@@ -203,7 +210,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         Logger.info("mqtt: connected to {} as {}", mqtt.broker(), mqtt.clientId());
         try {
             List<String> refused = broker.subscribe(List.of(topics.modeCommand(), topics.failoverCommand(),
-                    topics.homeAssistantStatus()));
+                    topics.homeAssistantStatus(), topics.uplinks()));
             if (!refused.isEmpty()) {
                 Logger.warn("mqtt: the broker refused the subscription to {} (check its ACL)", refused);
             }
@@ -308,7 +315,29 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             }
             return;
         }
+        if (removedUplinks.isUplinkTopic(topic)) {
+            String leftover = removedUplinks.leftover(m);
+            if (leftover != null) {
+                removeUplink(leftover);
+            }
+            return;
+        }
         commands.received(m);
+    }
+
+    /** An uplink no longer configured: Home Assistant drops its entities, the broker its retained topic. */
+    private void removeUplink(String wan) {
+        Logger.info("mqtt: uplink {} is no longer configured: removing its entities from Home Assistant and"
+                + " clearing {}", wan, topics.uplink(wan));
+        if (removedUplinks.add(wan)) {
+            discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version, removedUplinks.names()));
+        }
+        try {
+            publish(topics.discovery(), discovery, true);
+            publish(topics.uplink(wan), new byte[0], true);
+        } catch (IOException e) {
+            failed(e);
+        }
     }
 
     private void showSection() {

@@ -3,13 +3,13 @@ package dualwan.mqtt;
 import dualwan.config.MqttConfig;
 
 /** Every topic this device uses; {@code P} is {@code mqtt.topic-prefix}. */
-record Topics(String prefix, String discoveryPrefix, String deviceId) {
+record Topics(String prefix, String discoveryPrefix, String deviceId, String birth) {
 
     static Topics of(MqttConfig config) {
-        return new Topics(config.topicPrefix(), config.discoveryPrefix(), config.deviceId());
+        return new Topics(config.topicPrefix(), config.discoveryPrefix(), config.deviceId(), config.birthTopic());
     }
 
-    /** {@code P/availability}: retained {@code online}; the will (and a clean stop) make it {@code offline}. */
+    /** {@code P/availability}: retained {@code online}; a clean stop makes it {@code offline}, the will {@code lost}. */
     String availability() {
         return prefix + "/availability";
     }
@@ -22,6 +22,22 @@ record Topics(String prefix, String discoveryPrefix, String deviceId) {
     /** {@code P/wan/NAME/state}: retained, one uplink with its latency and loss. */
     String uplink(String wan) {
         return prefix + "/wan/" + wan + "/state";
+    }
+
+    /** Every uplink's retained topic, those of earlier configs included. */
+    String uplinks() {
+        return uplink("+");
+    }
+
+    /** The uplink whose topic this is, or null. */
+    String uplinkOf(String topic) {
+        String head = prefix + "/wan/";
+        String tail = "/state";
+        if (!topic.startsWith(head) || !topic.endsWith(tail) || topic.length() <= head.length() + tail.length()) {
+            return null;
+        }
+        String wan = topic.substring(head.length(), topic.length() - tail.length());
+        return wan.contains("/") ? null : wan;
     }
 
     /** {@code P/event}: not retained, one message per switch. */
@@ -44,8 +60,8 @@ record Topics(String prefix, String discoveryPrefix, String deviceId) {
         return discoveryPrefix + "/device/" + deviceId + "/config";
     }
 
-    /** Home Assistant's birth and will topic. */
+    /** Home Assistant's birth and will topic ({@code mqtt.birth-topic}). */
     String homeAssistantStatus() {
-        return discoveryPrefix + "/status";
+        return birth;
     }
 }

@@ -1,12 +1,18 @@
 package dualwan.probe;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ThreadLocalRandom;
+import java.security.SecureRandom;
 
 import static dualwan.probe.Libc.*;
 
-/** DNS probes: one query per probe on its own connected UDP socket; any response to it counts. I/O thread only. */
+/**
+ * DNS probes: one query per probe on its own connected UDP socket; any response to it counts. I/O thread only.
+ * The kernel delivers to a connected socket only datagrams from the probed address and port 53, arriving on the
+ * uplink's device, to the socket's own (randomly chosen) source port; the query id is drawn from a
+ * {@link SecureRandom}, so a forger must guess both port and id (RFC 5452).
+ */
 final class DnsProbes {
+    private final SecureRandom random = new SecureRandom();
     private final ProbeSockets sockets;
     private final InFlight inFlight;
 
@@ -28,7 +34,7 @@ final class DnsProbes {
             inFlight.finish(p, false, errnoName(r), System.nanoTime() - p.startedAt);
             return;
         }
-        p.dnsId = ThreadLocalRandom.current().nextInt(0x10000);
+        p.dnsId = random.nextInt(0x10000);
         DnsPacket.writeQuery(sockets.sendBuf, p.dnsId);
         p.sentAt = System.nanoTime();
         long sent = Libc.sendto(fd, sockets.sendBuf, DnsPacket.QUERY_LENGTH, MemorySegment.NULL, 0);

@@ -9,7 +9,7 @@ final class IcmpPacket {
     private IcmpPacket() {}
 
     static final int ECHO_REPLY = 0, DEST_UNREACHABLE = 3, ECHO_REQUEST = 8, TIME_EXCEEDED = 11;
-    /** 8-byte header plus an 8-byte payload (the send time, handy when looking at captures). */
+    /** 8-byte header plus an 8-byte payload: a random nonce per probe that a genuine reply echoes. */
     static final int ECHO_LENGTH = 16;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -48,12 +48,16 @@ final class IcmpPacket {
         int seq;
         /** The probed host: the reply's source, or the quoted request's destination. */
         int target;
+        /** The echoed (or quoted) 8-byte payload, if the packet carries all of it. */
+        boolean hasPayload;
+        long payload;
     }
 
     /**
      * Parses a packet read from a raw ICMP socket (it starts with the IPv4 header). Returns true if it
      * is an echo reply carrying {@code ident}, or an ICMP error quoting an echo request with
-     * {@code ident}; everything else (other pings on the host, garbage) returns false.
+     * {@code ident}; everything else (other pings on the host, garbage) returns false. Whether it answers one
+     * of our probes (sequence number, source, payload, socket) is the caller's check ({@link IcmpProbes}).
      */
     static boolean parse(MemorySegment s, int length, int ident, Parsed out) {
         if (length < 20) return false;
@@ -67,6 +71,7 @@ final class IcmpPacket {
             out.code = code;
             out.seq = Short.toUnsignedInt(s.get(U16, ihl + 6));
             out.target = s.get(U32, 12);
+            readPayload(s, length, ihl + 8, out);
             return true;
         }
         if (type == DEST_UNREACHABLE || type == TIME_EXCEEDED) {
@@ -83,9 +88,15 @@ final class IcmpPacket {
             out.code = code;
             out.seq = Short.toUnsignedInt(s.get(U16, echo + 6));
             out.target = s.get(U32, inner + 16);
+            readPayload(s, length, echo + 8, out); // RFC 792 quotes only 8 bytes; Linux quotes more
             return true;
         }
         return false;
+    }
+
+    private static void readPayload(MemorySegment s, int length, int at, Parsed out) {
+        out.hasPayload = length >= at + 8;
+        out.payload = out.hasPayload ? s.get(U64, at) : 0;
     }
 
     /** Short miss reason for an ICMP error. */

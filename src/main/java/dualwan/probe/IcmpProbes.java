@@ -4,13 +4,20 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.security.SecureRandom;
 
 import static dualwan.probe.Libc.*;
 
 /**
  * Pings: one shared raw socket per (family, device, mark), echo requests told apart by identifier and sequence
- * number (and for ICMPv6 by an unpredictable payload too). I/O thread only.
+ * number. I/O thread only.
+ *
+ * <p>A raw socket sees every ICMP(v6) packet its device receives, so a reply counts only if it is the one that
+ * probe's request asked for: on the socket it was sent from (pinned to the uplink's device), from the probed
+ * address (for a link-local one: on the probe's own link), with the socket's identifier and the probe's sequence
+ * number and 8-byte payload. The identifier, sequence number and payload are drawn from a {@link SecureRandom},
+ * never counted, so a forger that has not seen the request cannot predict them, and a replayed reply to an older
+ * probe matches nothing in flight. IPv4 and IPv6 follow the same rules ({@link #answered}, {@link #answered6}).
  */
 final class IcmpProbes {
     /** ICMP types the raw socket should not even wake us for: all except echo reply, unreachable, ttl. */
@@ -25,7 +32,7 @@ final class IcmpProbes {
     private final List<IcmpSocket> open = new ArrayList<>();
     private final IcmpPacket.Parsed parsed = new IcmpPacket.Parsed();
     private final Icmp6Packet.Parsed parsed6 = new Icmp6Packet.Parsed();
-    private int nextIdent = ThreadLocalRandom.current().nextInt(0x10000);
+    private final SecureRandom random = new SecureRandom();
 
     IcmpProbes(ProbeSockets sockets, InFlight inFlight) {
         this.sockets = sockets;
@@ -55,16 +62,15 @@ final class IcmpProbes {
             open.add(s);
         }
         p.icmp = s;
-        p.seq = s.nextSeq;
-        s.nextSeq = (s.nextSeq + 1) & 0xffff;
+        p.seq = freeSeq(random, inFlight, s);
+        p.payload = random.nextLong();
         int addressLength = sockets.address(p, 0);
         int length;
         if (p.v6) {
-            p.payload = ThreadLocalRandom.current().nextLong();
             Icmp6Packet.writeEchoRequest(sockets.sendBuf, s.ident, p.seq, p.payload);
             length = Icmp6Packet.ECHO_LENGTH;
         } else {
-            IcmpPacket.writeEchoRequest(sockets.sendBuf, s.ident, p.seq, System.nanoTime());
+            IcmpPacket.writeEchoRequest(sockets.sendBuf, s.ident, p.seq, p.payload);
             length = IcmpPacket.ECHO_LENGTH;
         }
         p.sentAt = System.nanoTime();
@@ -92,14 +98,23 @@ final class IcmpProbes {
         Libc.setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, opt, ICMP6_FILTER_SIZE);
     }
 
-    /** An identifier not used by another of our raw sockets (they all see each other's replies). */
+    /** A random identifier not used by another of our raw sockets (they all see each other's replies). */
     private int freeIdent() {
         while (true) {
-            int id = nextIdent;
-            nextIdent = (nextIdent + 1) & 0xffff;
+            int id = random.nextInt(0x10000);
             boolean used = false;
             for (IcmpSocket s : open) used |= s.ident == id;
             if (!used) return id;
+        }
+    }
+
+    /** A random sequence number no probe still listening on {@code s} has (up to its late-reply horizon). */
+    static int freeSeq(SecureRandom random, Iterable<Probe> inFlight, IcmpSocket s) {
+        while (true) {
+            int seq = random.nextInt(0x10000);
+            boolean used = false;
+            for (Probe p : inFlight) used |= !p.done && p.icmp == s && p.seq == seq;
+            if (!used) return seq;
         }
     }
 
@@ -124,18 +139,12 @@ final class IcmpProbes {
 
     private void match4(IcmpSocket s, int length, long now) {
         if (!IcmpPacket.parse(sockets.recvBuf, length, s.ident, parsed)) return;
-        for (Probe p : inFlight) {
-            if (p.done || p.icmp != s || p.seq != parsed.seq || p.target != parsed.target) continue;
-            if (parsed.type == IcmpPacket.ECHO_REPLY) inFlight.finish(p, true, "ok", now - p.sentAt);
-            else inFlight.finish(p, false, IcmpPacket.describeError(parsed.type, parsed.code), now - p.startedAt);
-            return;
-        }
+        Probe p = answered(inFlight, s, parsed);
+        if (p == null) return; // stray, replayed or forged
+        if (parsed.type == IcmpPacket.ECHO_REPLY) inFlight.finish(p, true, "ok", now - p.sentAt);
+        else inFlight.finish(p, false, IcmpPacket.describeError(parsed.type, parsed.code), now - p.startedAt);
     }
 
-    /**
-     * A reply counts only from the probed address itself (for a link-local one: on the probe's own link) with
-     * our ident, sequence and payload; an error only if it quotes exactly that request.
-     */
     private void match6(IcmpSocket s, int length, long now) {
         MemorySegment from = sockets.fromAddr;
         if (sockets.fromLength.get(ValueLayout.JAVA_INT, 0) < SOCKADDR_IN6_SIZE
@@ -143,15 +152,43 @@ final class IcmpProbes {
         long high = from.get(NET_LONG, 8), low = from.get(NET_LONG, 16);
         int scope = from.get(ValueLayout.JAVA_INT, 24);
         if (!Icmp6Packet.parse(sockets.recvBuf, length, s.ident, high, low, parsed6)) return;
-        boolean reply = parsed6.type == Icmp6Packet.ECHO_REPLY;
+        Probe p = answered6(inFlight, s, parsed6, scope);
+        if (p == null) return; // stray, replayed, forged or from another link
+        if (parsed6.type == Icmp6Packet.ECHO_REPLY) inFlight.finish(p, true, "ok", now - p.sentAt);
+        else inFlight.finish(p, false, Icmp6Packet.describeError(parsed6.type, parsed6.code), now - p.startedAt);
+    }
+
+    /**
+     * The IPv6 probe still listening on socket {@code s} that {@code parsed} (already checked for the socket's
+     * identifier) answers, or null: same sequence number, host and whole payload (an ICMPv6 error quotes all of
+     * our request, RFC 4443); an echo reply to a link-local target only from the probe's own link
+     * ({@code fromScope}, the sender's scope id), since both uplinks' routers may be the same fe80:: address.
+     */
+    static Probe answered6(Iterable<Probe> inFlight, IcmpSocket s, Icmp6Packet.Parsed parsed, int fromScope) {
         for (Probe p : inFlight) {
-            if (p.done || p.icmp != s || p.seq != parsed6.seq || p.payload != parsed6.payload
-                    || p.target6High != parsed6.targetHigh || p.target6Low != parsed6.targetLow) continue;
-            if (reply && p.linkLocal && scope != p.scope) return; // the same fe80:: address on another link
-            if (reply) inFlight.finish(p, true, "ok", now - p.sentAt);
-            else inFlight.finish(p, false, Icmp6Packet.describeError(parsed6.type, parsed6.code), now - p.startedAt);
-            return;
+            if (p.done || p.icmp != s || p.seq != parsed.seq || p.payload != parsed.payload
+                    || p.target6High != parsed.targetHigh || p.target6Low != parsed.targetLow) continue;
+            boolean reply = parsed.type == Icmp6Packet.ECHO_REPLY;
+            if (reply && p.linkLocal && fromScope != p.scope) continue;
+            return p;
         }
+        return null;
+    }
+
+    /**
+     * The probe still listening on socket {@code s} that {@code parsed} (already checked for the socket's
+     * identifier) answers, or null: same sequence number and host, and for an echo reply the whole payload.
+     */
+    static Probe answered(Iterable<Probe> inFlight, IcmpSocket s, IcmpPacket.Parsed parsed) {
+        for (Probe p : inFlight) {
+            if (p.done || p.icmp != s || p.seq != parsed.seq || p.target != parsed.target) continue;
+            // A genuine reply echoes the whole payload. An error may quote only the first 8 bytes of our request
+            // (RFC 792); if it quotes more (Linux does), the payload must be ours too.
+            boolean echoReply = parsed.type == IcmpPacket.ECHO_REPLY;
+            if ((echoReply || parsed.hasPayload) && (!parsed.hasPayload || parsed.payload != p.payload)) continue;
+            return p;
+        }
+        return null;
     }
 
     /** The socket is dead (interface gone): close it, fail its probes; the next probe reopens one. */

@@ -27,7 +27,7 @@ final class Probe {
     int fd = -1;            // DNS and TCP: the probe's own socket
     IcmpSocket icmp;        // ICMP: the shared raw socket and our sequence number on it
     int seq;
-    /** ICMPv6: the echo's unpredictable payload, which the reply (or an error's quote) must carry back. */
+    /** ICMP and ICMPv6: the echo's random payload, which a genuine reply (or an error's quote) must carry back. */
     long payload;
     int dnsId;
     boolean done;

@@ -100,6 +100,29 @@ class DaemonLivenessTest {
         awaitState("forced to isp2", st -> "isp2".equals(st.get("active")) && "isp2".equals(st.get("mode")));
     }
 
+    /**
+     * The reply is the operator's receipt: a crash right after it must not bring the daemon back in the old
+     * mode, so the state file holds the mode before the reply is given. (Asked before start, so the reply's
+     * future exists before the loop handles it; the listener runs right after the file is written.)
+     */
+    @Test
+    void aModeIsInTheStateFileBeforeItsReplyIsGiven() throws Exception {
+        daemon = new Daemon(config(), new FakeKernel(), FakeKernel::answering, Clock.systemUTC());
+        StateFile file = new StateFile(dir.resolve("state.json"));
+        AtomicReference<CompletableFuture<ModeResult>> reply = new AtomicReference<>();
+        AtomicReference<String> whenSaved = new AtomicReference<>();
+        daemon.addListener(state -> {
+            if (state.mode().equals(Mode.force("isp2")) && whenSaved.get() == null) {
+                whenSaved.set("file: " + file.saved().mode().map(Mode::toString).orElse("(none)")
+                        + ", reply given: " + reply.get().isDone());
+            }
+        });
+        reply.set(daemon.setMode(Mode.force("isp2")));
+        daemon.start();
+        assertEquals(Mode.force("isp2"), reply.get().get(5, TimeUnit.SECONDS).mode());
+        assertEquals("file: isp2, reply given: false", whenSaved.get());
+    }
+
     @Test
     void aProberWhoseThreadDiedEndsTheProcessInsteadOfLeavingItBlind() throws Exception {
         AtomicBoolean alive = new AtomicBoolean(true);

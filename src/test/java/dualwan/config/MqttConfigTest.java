@@ -50,6 +50,7 @@ class MqttConfigTest {
                   topic-prefix: home/router
                   discovery-prefix: ha
                   keep-alive: 1m
+                  birth-topic: hass/status
                 """).mqtt().orElseThrow();
         assertEquals(URI.create("ssl://broker.lan:8883"), m.broker());
         assertTrue(m.tls());
@@ -61,6 +62,7 @@ class MqttConfigTest {
         assertEquals("home/router", m.topicPrefix());
         assertEquals("ha", m.discoveryPrefix());
         assertEquals(Duration.ofMinutes(1), m.keepAlive());
+        assertEquals("hass/status", m.birthTopic());
     }
 
     @Test
@@ -71,6 +73,7 @@ class MqttConfigTest {
         assertEquals("dualwan/" + host, m.topicPrefix());
         assertEquals("homeassistant", m.discoveryPrefix());
         assertEquals(Duration.ofSeconds(30), m.keepAlive());
+        assertEquals("homeassistant/status", m.birthTopic());
         assertEquals(Optional.empty(), m.username());
         assertEquals(Optional.empty(), m.passwordFile());
         assertTrue(!m.tls());
@@ -125,7 +128,7 @@ class MqttConfigTest {
     void unknownKeysListTheAllowedOnes() {
         single("mqtt:\n  broker: tcp://b\n  password: hunter2\n", 6, "mqtt.password",
                 "allowed keys here: broker, client-id, username, password-file, ca-file, topic-prefix,"
-                        + " discovery-prefix, keep-alive");
+                        + " discovery-prefix, keep-alive, birth-topic");
     }
 
     @Test
@@ -159,6 +162,7 @@ class MqttConfigTest {
     void topicPrefixesAreLevelsWithoutWildcards(String prefix, String words) {
         single("mqtt:\n  broker: tcp://b\n  topic-prefix: '" + prefix + "'\n", 6, "mqtt.topic-prefix", words);
         single("mqtt:\n  broker: tcp://b\n  discovery-prefix: '" + prefix + "'\n", 6, "mqtt.discovery-prefix", words);
+        single("mqtt:\n  broker: tcp://b\n  birth-topic: '" + prefix + "'\n", 6, "mqtt.birth-topic", words);
     }
 
     @Test

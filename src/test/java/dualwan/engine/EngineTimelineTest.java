@@ -70,6 +70,22 @@ class EngineTimelineTest {
     }
 
     @Test
+    void aHoldGrownByDampeningIsKeptAcrossARestart() {
+        Duration grown = config.failback().hold().multipliedBy(4);
+        StateJson.Saved saved = new StateJson.Saved(Optional.empty(), Map.of(), Optional.empty(),
+                Map.of("isp1", grown, "isp2", Duration.ofDays(365)));
+        EngineRig rig = new EngineRig(config).start(Optional.of("isp2"), true, saved);
+        DaemonState s = rig.engine.state(EngineRig.T0, t -> t);
+        assertEquals(grown, s.wans().get("isp1").failback().orElseThrow().hold());
+        rig.run(grown.minusSeconds(5));
+        assertEquals(List.of(), rig.switches, "no failback before the grown hold");
+        rig.run(Duration.ofSeconds(20));
+        assertEquals(Optional.of("isp1"), rig.engine.active(), "back once isp1 was healthy for the grown hold");
+        assertTrue(rig.engine.state(rig.now, t -> t).wans().get("isp2").failback().orElseThrow().hold()
+                .compareTo(Duration.ofMinutes(15)) <= 0, "a saved hold is kept within failback.max-hold");
+    }
+
+    @Test
     void aForcedModeIsRestoredAfterARestart() {
         StateJson.Saved saved = new StateJson.Saved(Optional.of(Mode.force("isp2")), Map.of(), Optional.empty());
         EngineRig rig = new EngineRig(config).start(Optional.of("isp2"), true, saved);

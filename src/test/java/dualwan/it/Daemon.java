@@ -33,6 +33,8 @@ final class Daemon implements AutoCloseable {
     private Process process;
     /** {@code NAME=VALUE} pairs the daemon runs with (through env(1)), e.g. a PATH with stand-in tools. */
     private final List<String> env = new ArrayList<>();
+    /** A command the daemon (and one-shot commands) are started through, e.g. setpriv with the unit's privileges. */
+    private final List<String> launcher = new ArrayList<>();
 
     private Daemon(Lab lab, Path dir, Path config, Path stateFile) {
         this.lab = lab;
@@ -95,8 +97,14 @@ final class Daemon implements AutoCloseable {
         return this;
     }
 
+    /** Starts the daemon and one-shot commands through {@code prefix} (which ends in the command it runs). */
+    Daemon withLauncher(List<String> prefix) {
+        launcher.addAll(prefix);
+        return this;
+    }
+
     List<String> argv(String... cmd) {
-        List<String> a = new ArrayList<>();
+        List<String> a = new ArrayList<>(launcher);
         if (!env.isEmpty()) {
             a.add("env");
             a.addAll(env);
@@ -126,9 +134,15 @@ final class Daemon implements AutoCloseable {
     /** Starts the daemon without deleting a previous state file; waits for a fresh state file. */
     Daemon startKeepingState() {
         Object before = state().map(s -> s.get("updated")).orElse(null);
-        process = lab.spawn("rtr", argv("run"), log);
+        spawn();
         awaitState("daemon writes a fresh state file with an active uplink", Duration.ofSeconds(20),
                 s -> s.get("active") != null && !java.util.Objects.equals(before, s.get("updated")));
+        return this;
+    }
+
+    /** Starts the daemon and returns at once (a test may kill it at any moment of its start-up). */
+    Daemon spawn() {
+        process = lab.spawn("rtr", argv("run"), log);
         return this;
     }
 

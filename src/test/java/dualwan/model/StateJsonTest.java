@@ -171,6 +171,14 @@ class StateJsonTest {
     }
 
     @Test
+    void aRestartTakesEachUplinksFailbackHoldAndIgnoresNonsense() {
+        StateJson.Saved s = StateJson.saved("{\"wans\": {\"isp1\": {\"failback\": {\"hold_s\": 120.0}},"
+                + " \"isp2\": {\"failback\": {\"hold_s\": -5}}, \"isp3\": {\"failback\": {\"hold_s\": \"x\"}},"
+                + " \"isp4\": {\"failback\": null}}}");
+        assertEquals(Map.of("isp1", java.time.Duration.ofSeconds(120)), s.holds());
+    }
+
+    @Test
     void aRestartTakesTheModeAndEachPolicysUplinksFromThePreviousFile() {
         StateJson.Saved saved = StateJson.saved(StateJson.pretty(full()));
         assertEquals(Optional.of(Mode.force("isp1")), saved.mode());

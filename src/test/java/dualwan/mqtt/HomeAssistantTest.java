@@ -48,6 +48,8 @@ class HomeAssistantTest {
         assertEquals(P + "/availability", d.get("availability_topic"));
         assertEquals("online", d.get("payload_available"));
         assertEquals("offline", d.get("payload_not_available"));
+        assertEquals("{{ 'online' if value == 'online' else 'offline' }}", d.get("availability_template"),
+                "the will's lost is unavailable too (HomeAssistantEdgesTest renders it)");
 
         Map<String, Object> cmps = map(d.get("cmps"));
         assertEquals(Set.of("isp1_connectivity", "isp1_latency", "isp1_loss", "isp1_probe_traffic",

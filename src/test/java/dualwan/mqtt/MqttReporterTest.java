@@ -83,8 +83,9 @@ class MqttReporterTest {
         reporter.stateChanged(s);
         startConnected();
         List<FakeBroker.Call> calls = broker.calls();
-        assertEquals(new FakeBroker.Call("connect", P + "/availability", "offline", true), calls.get(0));
-        assertEquals(List.of(P + "/mode/set", P + "/failover/set", "homeassistant/status"),
+        assertEquals(new FakeBroker.Call("connect", P + "/availability", "lost", true), calls.get(0),
+                "the will says lost, a clean stop offline");
+        assertEquals(List.of(P + "/mode/set", P + "/failover/set", "homeassistant/status", P + "/wan/+/state"),
                 calls.stream().filter(c -> c.what().equals("subscribe")).map(FakeBroker.Call::topic).toList());
         List<FakeBroker.Call> published = calls.stream().filter(c -> c.what().equals("publish")).toList();
         assertEquals(List.of("homeassistant/device/dualwan-test/config", P + "/state", P + "/wan/isp1/state",
@@ -233,6 +234,42 @@ class MqttReporterTest {
         assertEquals(1, broker.published("homeassistant/device/dualwan-test/config").size());
         assertEquals(1, broker.published(P + "/state").size());
         assertEquals(1, broker.published(P + "/wan/isp1/state").size(), "unchanged uplinks are published again too");
+    }
+
+    @Test
+    void anUplinkNoLongerConfiguredIsRemovedFromHomeAssistantOnceAndItsTopicCleared() throws Exception {
+        reporter.stateChanged(status("isp1", Mode.AUTO));
+        startConnected();
+        broker.clear();
+        // What the broker replays at subscribe: our own uplinks' retained topics and one of an earlier config.
+        broker.deliver(P + "/wan/isp1/state", "{\"state\":\"up\"}", true);
+        broker.deliver(P + "/wan/isp3/state", "{\"state\":\"up\"}", true);
+        broker.deliver(P + "/wan/isp4/state", "", true); // already cleared: nothing to remove
+        broker.deliver(P + "/wan/isp5/state", "{\"state\":\"up\"}", false); // live, not a leftover
+        barrier();
+        List<FakeBroker.Call> discovery = broker.published("homeassistant/device/dualwan-test/config");
+        assertEquals(1, discovery.size(), "one new discovery config, naming isp3's components: " + discovery);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cmps = (Map<String, Object>) json(discovery.getFirst().payload()).get("cmps");
+        assertEquals(Map.of("p", "binary_sensor"), cmps.get("isp3_connectivity"));
+        for (String sensor : List.of("isp3_latency", "isp3_loss", "isp3_probe_traffic")) {
+            assertEquals(Map.of("p", "sensor"), cmps.get(sensor), sensor);
+        }
+        assertTrue(cmps.containsKey("isp1_connectivity") && cmps.containsKey("isp2_latency"), cmps::toString);
+        assertEquals(List.of(new FakeBroker.Call("publish", P + "/wan/isp3/state", "", true)),
+                broker.published(P + "/wan/isp3/state"), "the removed uplink's retained topic cleared");
+        assertEquals(List.of(), broker.published(P + "/wan/isp1/state"), "our own uplink's topic is left alone");
+        assertEquals(List.of(), broker.published(P + "/wan/isp5/state"));
+        assertFalse(cmps.containsKey("isp4_connectivity") || cmps.containsKey("isp5_connectivity"), cmps::toString);
+
+        // Replayed again (the clearing was lost with a connection): cleared again, still named for removal.
+        broker.clear();
+        broker.deliver(P + "/wan/isp3/state", "{\"state\":\"up\"}", true);
+        barrier();
+        assertEquals(List.of(new FakeBroker.Call("publish", P + "/wan/isp3/state", "", true)),
+                broker.published(P + "/wan/isp3/state"));
+        assertTrue(broker.published("homeassistant/device/dualwan-test/config").getLast().payload()
+                .contains("\"isp3_connectivity\":{\"p\":\"binary_sensor\"}"));
     }
 
     @Test

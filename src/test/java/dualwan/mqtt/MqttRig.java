@@ -25,7 +25,12 @@ final class MqttRig implements AutoCloseable {
     final List<Mode> commands = new CopyOnWriteArrayList<>();
 
     MqttRig(Path dir, String broker, String prefix) throws Exception {
-        config = MqttFixtures.config(dir.resolve("state.json"), MqttFixtures.mqtt(broker, prefix));
+        this(MqttFixtures.config(dir.resolve("state.json"), MqttFixtures.mqtt(broker, prefix)));
+    }
+
+    /** The daemon and reporter of this config (its mqtt section names the broker). */
+    MqttRig(Config config) throws Exception {
+        this.config = config;
         daemon = new Daemon(config, new FakeKernel(), FakeKernel::answering, Clock.systemUTC());
         reporter = new MqttReporter(config, mode -> {
             commands.add(mode);

@@ -97,7 +97,7 @@ class NativeProberTest {
                         // missing device, empty name, name the kernel would truncate: all must miss
                         String dev = switch (i % 3) { case 0 -> "nosuch0"; case 1 -> ""; default -> "sixteen-chars-xx"; };
                         rec.started(id);
-                        prober.start(request(id, dev, METHODS.get(i % 3), 300));
+                        prober.start(request(id, dev, METHODS.get(i % 3), 5000)); // long: under load a short one may pass in the queue
                     }
                 });
             }

@@ -139,8 +139,10 @@ class PrometheusTest {
         for (int i = 0; i < renders; i++) {
             bytes += Metrics.render(state, "dev").length();
         }
-        System.out.printf("[web] Metrics.render alone: %.1f us per scrape (%d characters)%n",
-                (System.nanoTime() - start) / 1e3 / renders, bytes / renders);
+        String once = Metrics.render(state, "dev");
+        System.out.printf("[web] Metrics.render alone: %.1f us per scrape (%d characters, %d samples)%n",
+                (System.nanoTime() - start) / 1e3 / renders, bytes / renders,
+                once.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count());
         System.out.printf("[web] /metrics over loopback, %d scrapes after 200 to warm up: median %.2f ms, p99 %.2f ms,"
                 + " max %.2f ms%n", n, nanos[n / 2] / 1e6, nanos[n * 99 / 100] / 1e6, nanos[n - 1] / 1e6);
     }
