@@ -22,14 +22,14 @@ final class DnsProbes {
     }
 
     void send(Probe p, int nameLength) {
-        int fd = sockets.openPinned(SOCK_DGRAM, 0, p.request.mark(), nameLength);
+        int fd = sockets.openPinned(p.family(), SOCK_DGRAM, 0, p.request.mark(), nameLength);
         if (fd < 0) {
             inFlight.finish(p, false, errnoName(fd), 0);
             return;
         }
         p.fd = fd; // from here on finish() closes it
-        setSockaddrIn(sockets.sockaddr, p.target, DnsPacket.PORT);
-        int r = Libc.connect(fd, sockets.sockaddr); // connected UDP: ICMP port unreachable comes back as ECONNREFUSED
+        int length = sockets.address(p, DnsPacket.PORT);
+        int r = Libc.connect(fd, sockets.sockaddr, length); // connected UDP: ICMP port unreachable comes back as ECONNREFUSED
         if (r < 0) {
             inFlight.finish(p, false, errnoName(r), System.nanoTime() - p.startedAt);
             return;
@@ -37,7 +37,7 @@ final class DnsProbes {
         p.dnsId = random.nextInt(0x10000);
         DnsPacket.writeQuery(sockets.sendBuf, p.dnsId);
         p.sentAt = System.nanoTime();
-        long sent = Libc.sendto(fd, sockets.sendBuf, DnsPacket.QUERY_LENGTH, MemorySegment.NULL);
+        long sent = Libc.sendto(fd, sockets.sendBuf, DnsPacket.QUERY_LENGTH, MemorySegment.NULL, 0);
         if (sent < 0) {
             inFlight.finish(p, false, errnoName((int) sent), System.nanoTime() - p.startedAt);
             return;

@@ -26,12 +26,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Libc {
     private Libc() {}
 
-    static final int AF_INET = 2;
+    static final int AF_INET = 2, AF_INET6 = 10;
     static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3;
     static final int SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
-    static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_ICMP = 1, IPPROTO_ICMPV6 = 58;
     static final int SOL_SOCKET = 1, SO_ERROR = 4, SO_LINGER = 13, SO_BINDTODEVICE = 25, SO_MARK = 36;
     static final int SOL_RAW = 255, ICMP_FILTER = 1;
+    /** setsockopt(IPPROTO_ICMPV6, ICMP6_FILTER, struct icmp6_filter = 8 words, a set bit blocks that type). */
+    static final int ICMP6_FILTER = 1, ICMP6_FILTER_SIZE = 32;
     static final int EFD_NONBLOCK = 04000, EFD_CLOEXEC = 02000000;
     static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
@@ -43,9 +45,15 @@ final class Libc {
     static final long POLLFD_SIZE = 8;
     /** struct sockaddr_in: family (host order), port and address (network order), 8 bytes padding. */
     static final long SOCKADDR_IN_SIZE = 16;
+    /**
+     * struct sockaddr_in6: family (host order), port (network order), flowinfo, 16 address bytes, then the
+     * scope id (host order): the interface index a link-local address belongs to.
+     */
+    static final long SOCKADDR_IN6_SIZE = 28;
 
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfLong NET_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -62,6 +70,7 @@ final class Libc {
     private static final MethodHandle RECVFROM = bind("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle CLOSE = bind("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", JAVA_INT, ADDRESS);
     private static final MethodHandle EVENTFD = bind("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = bind("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     /** write without errno capture: used by {@code start()} on caller threads, where the result is ignored. */
@@ -105,20 +114,20 @@ final class Libc {
         } catch (Throwable t) { throw rethrow(t); }
     }
 
-    static int connect(int fd, MemorySegment sockaddr) {
+    /** connect to the first {@code length} bytes of {@code sockaddr} (a sockaddr_in or sockaddr_in6). */
+    static int connect(int fd, MemorySegment sockaddr, int length) {
         MemorySegment c = CAPTURED.get();
         try {
-            int r = (int) CONNECT.invokeExact(c, fd, sockaddr, (int) SOCKADDR_IN_SIZE);
+            int r = (int) CONNECT.invokeExact(c, fd, sockaddr, length);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) { throw rethrow(t); }
     }
 
-    /** sendto; pass {@link MemorySegment#NULL} as address for a connected socket. */
-    static long sendto(int fd, MemorySegment buf, long len, MemorySegment sockaddr) {
+    /** sendto; pass {@link MemorySegment#NULL} and 0 as address for a connected socket. */
+    static long sendto(int fd, MemorySegment buf, long len, MemorySegment sockaddr, int sockaddrLength) {
         MemorySegment c = CAPTURED.get();
-        int alen = sockaddr.equals(MemorySegment.NULL) ? 0 : (int) SOCKADDR_IN_SIZE;
         try {
-            long r = (long) SENDTO.invokeExact(c, fd, buf, len, MSG_DONTWAIT, sockaddr, alen);
+            long r = (long) SENDTO.invokeExact(c, fd, buf, len, MSG_DONTWAIT, sockaddr, sockaddrLength);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) { throw rethrow(t); }
     }
@@ -130,6 +139,30 @@ final class Libc {
             long r = (long) RECVFROM.invokeExact(c, fd, buf, buf.byteSize(), MSG_DONTWAIT,
                     MemorySegment.NULL, MemorySegment.NULL);
             return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /**
+     * Nonblocking receive that also returns the sender's address ({@code from}, with its capacity in the int
+     * {@code fromLength}, which the kernel overwrites with the address's length): raw ICMPv6 carries no IP header.
+     */
+    static long recvFrom(int fd, MemorySegment buf, MemorySegment from, MemorySegment fromLength) {
+        MemorySegment c = CAPTURED.get();
+        fromLength.set(JAVA_INT, 0, (int) from.byteSize());
+        try {
+            long r = (long) RECVFROM.invokeExact(c, fd, buf, buf.byteSize(), MSG_DONTWAIT, from, fromLength);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** The index of interface {@code name} (a NUL-terminated string), or -errno (ENODEV when there is none). */
+    static int ifNameToIndex(MemorySegment name) {
+        MemorySegment c = CAPTURED.get();
+        try {
+            int r = (int) IF_NAMETOINDEX.invokeExact(c, name);
+            if (r != 0) return r;
+            int e = errno(c);
+            return e == 0 ? -ENODEV : -e;
         } catch (Throwable t) { throw rethrow(t); }
     }
 
@@ -190,6 +223,19 @@ final class Libc {
         sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
         sa.set(NET_SHORT, 2, (short) port);
         sa.set(NET_INT, 4, address);
+    }
+
+    /**
+     * Fills a sockaddr_in6; the address is 16 bytes in network order as two big-endian longs, {@code scope}
+     * the interface index (0 for an address that needs none).
+     */
+    static void setSockaddrIn6(MemorySegment sa, long high, long low, int port, int scope) {
+        sa.asSlice(0, SOCKADDR_IN6_SIZE).fill((byte) 0);
+        sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET6);
+        sa.set(NET_SHORT, 2, (short) port);
+        sa.set(NET_LONG, 8, high);
+        sa.set(NET_LONG, 16, low);
+        sa.set(JAVA_INT, 24, scope);
     }
 
     private static RuntimeException rethrow(Throwable t) {

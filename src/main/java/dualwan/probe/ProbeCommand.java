@@ -7,7 +7,8 @@ import dualwan.model.ProbeMethod;
 import dualwan.config.Ipv4;
 
 import java.io.PrintStream;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code dualwan probe}: probes hosts through one uplink exactly as the daemon does, for checking a
- * setup by hand. Hosts must be IPv4 literals: resolving names here would itself send unpinned traffic.
+ * setup by hand. Hosts must be IPv4 or IPv6 literals: resolving names here would itself send unpinned traffic.
+ * A link-local IPv6 host is probed on {@code --device}'s link; it may be written {@code fe80::1%wan1}, where the
+ * scope must then be that device.
  *
  * <pre>--device IF --mark 0x65 [--method icmp|dns|tcp:PORT] [--timeout 500ms] [--count N] [--interval 200ms] HOST...</pre>
  *
@@ -38,9 +41,9 @@ public final class ProbeCommand {
         System.exit(run(Arrays.asList(args), System.out));
     }
 
-    /** Parsed command line. */
+    /** Parsed command line; {@code labels} are the hosts as written, for the output. */
     record Options(String device, int mark, ProbeMethod method, Duration timeout, int count, Duration interval,
-                   List<Inet4Address> hosts) {
+                   List<InetAddress> hosts, List<String> labels) {
     }
 
     public static int run(List<String> args, PrintStream out) {
@@ -61,11 +64,14 @@ public final class ProbeCommand {
         ProbeMethod method = ProbeMethod.ICMP;
         Duration timeout = Duration.ofMillis(500), interval = Duration.ofMillis(200);
         int count = 1;
-        List<Inet4Address> hosts = new ArrayList<>();
+        List<InetAddress> hosts = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        List<String> scopes = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
-                hosts.add(host(a));
+                hosts.add(host(a, scopes));
+                labels.add(a);
                 continue;
             }
             if (i + 1 >= args.size()) throw new IllegalArgumentException(a + " needs a value");
@@ -84,15 +90,42 @@ public final class ProbeCommand {
         if (device.length() > 15) throw new IllegalArgumentException("--device: interface names have at most 15 characters");
         if (mark == null) throw new IllegalArgumentException("--mark is required");
         if (hosts.isEmpty()) throw new IllegalArgumentException("no HOST given");
-        return new Options(device, mark, method, timeout, count, interval, List.copyOf(hosts));
+        for (String scope : scopes) {
+            if (!scope.equals(device)) {
+                throw new IllegalArgumentException("%" + scope + ": a link-local host is probed on --device "
+                        + device + ", so its scope can only be %" + device);
+            }
+        }
+        return new Options(device, mark, method, timeout, count, interval, List.copyOf(hosts), List.copyOf(labels));
     }
 
-    private static Inet4Address host(String s) {
-        try {
-            return Ipv4.of(s);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not an IPv4 address: " + s);
+    /** An IPv4 or IPv6 literal; the interface of a scoped link-local one ({@code fe80::1%wan1}) goes to {@code scopes}. */
+    private static InetAddress host(String s, List<String> scopes) {
+        if (s.indexOf(':') < 0) {
+            try {
+                return Ipv4.of(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not an IPv4 or IPv6 address: " + s);
+            }
         }
+        int percent = s.indexOf('%');
+        String literal = percent < 0 ? s : s.substring(0, percent);
+        InetAddress a;
+        try {
+            boolean emptyScope = percent == s.length() - 1;
+            a = literal.isEmpty() || emptyScope ? null : InetAddress.ofLiteral(literal);
+        } catch (IllegalArgumentException e) {
+            a = null;
+        }
+        if (!(a instanceof Inet6Address v6)) throw new IllegalArgumentException("not an IPv6 address: " + s);
+        if (percent >= 0) {
+            // Java would look the name up among this process's interfaces; the prober scopes by --device anyway.
+            if (!v6.isLinkLocalAddress()) {
+                throw new IllegalArgumentException(s + ": only a link-local address (fe80::/10) takes a %scope");
+            }
+            scopes.add(s.substring(percent + 1));
+        }
+        return v6;
     }
 
     private static int mark(String s) {
@@ -191,7 +224,7 @@ public final class ProbeCommand {
             int lossPct = (int) Math.round(100.0 * (sent[h] - received[h]) / sent[h]);
             String avg = received[h] == 0 ? "-" : millis(rttSum[h] / received[h]);
             out.printf(Locale.ROOT, "%s: %d sent, %d received, %d%% loss, avg %s%n",
-                    o.hosts().get(h).getHostAddress(), sent[h], received[h], lossPct, avg);
+                    o.labels().get(h), sent[h], received[h], lossPct, avg);
             all &= received[h] > 0;
         }
         return all ? 0 : 1;
@@ -200,7 +233,7 @@ public final class ProbeCommand {
     /** Prints one result; false for a late reply (its probe already counted as a miss). */
     private static boolean report(ProbeResult r, Options o, PrintStream out, int[] received, long[] rttSum) {
         int h = (int) (r.id() % o.hosts().size());
-        String host = o.hosts().get(h).getHostAddress();
+        String host = o.labels().get(h);
         if (r.late()) {
             out.println(host + " " + o.method() + " late " + millis(r.rtt().toNanos()));
             return false;

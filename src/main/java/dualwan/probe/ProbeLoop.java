@@ -128,11 +128,31 @@ final class ProbeLoop {
             inFlight.finish(p, false, "invalid device name", 0);
             return;
         }
+        if (p.linkLocal && !scopeToDevice(p)) return;
         switch (p.request.method()) {
             case ProbeMethod.Icmp _ -> icmp.send(p, nameLength);
             case ProbeMethod.Dns _ -> dns.send(p, nameLength);
             case ProbeMethod.Tcp t -> tcp.connect(p, t.port(), nameLength);
         }
+    }
+
+    /**
+     * A link-local target is scoped to the probe's device (its index goes into sockaddr_in6): the address
+     * alone names no host. Returns false after finishing the probe as a miss when that cannot be.
+     */
+    private boolean scopeToDevice(Probe p) {
+        int index = sockets.deviceIndex();
+        if (index < 0) {
+            inFlight.finish(p, false, errnoName(index), 0);
+            return false;
+        }
+        if (p.requestedScope != 0 && p.requestedScope != index) {
+            inFlight.finish(p, false, "link-local scope " + p.requestedScope + " is not " + p.request.device()
+                    + " (index " + index + ")", 0);
+            return false;
+        }
+        p.scope = index;
+        return true;
     }
 
     private static void sleepQuietly() {

@@ -15,6 +15,8 @@ final class ProbeSockets {
     private static final int IFNAMSIZ = 16;
 
     final MemorySegment sendBuf, recvBuf, sockaddr, intOpt;
+    /** A received datagram's sender (raw ICMPv6: the replying host) and the int length recvfrom fills in. */
+    final MemorySegment fromAddr, fromLength;
     /** The SO_BINDTODEVICE value of the probe being launched ({@link #deviceOption}). */
     private final MemorySegment nameOpt;
 
@@ -22,8 +24,10 @@ final class ProbeSockets {
     ProbeSockets(Arena arena) {
         sendBuf = arena.allocate(64, 8);
         recvBuf = arena.allocate(1500, 8);
-        sockaddr = arena.allocate(SOCKADDR_IN_SIZE, 8);
-        intOpt = arena.allocate(8, 8);
+        sockaddr = arena.allocate(SOCKADDR_IN6_SIZE, 8);
+        fromAddr = arena.allocate(SOCKADDR_IN6_SIZE, 8);
+        fromLength = arena.allocate(4, 4);
+        intOpt = arena.allocate(ICMP6_FILTER_SIZE, 8);
         nameOpt = arena.allocate(IFNAMSIZ, 8);
     }
 
@@ -41,9 +45,27 @@ final class ProbeSockets {
         return name.length + 1;
     }
 
-    /** A pinned nonblocking socket, or -errno (nothing left open). */
-    int openPinned(int type, int protocol, int mark, int nameLength) {
-        int fd = Libc.socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    /**
+     * The index of the device last given to {@link #deviceOption}, or -errno: the scope of a link-local
+     * target. Both uplinks' routers may well be fe80::1, so it comes from the probe's own device, always.
+     */
+    int deviceIndex() {
+        return Libc.ifNameToIndex(nameOpt);
+    }
+
+    /** Writes {@code p}'s target and {@code port} into {@link #sockaddr}; returns the address's length. */
+    int address(Probe p, int port) {
+        if (!p.v6) {
+            setSockaddrIn(sockaddr, p.target, port);
+            return (int) SOCKADDR_IN_SIZE;
+        }
+        setSockaddrIn6(sockaddr, p.target6High, p.target6Low, port, p.scope);
+        return (int) SOCKADDR_IN6_SIZE;
+    }
+
+    /** A pinned nonblocking socket of {@code family}, or -errno (nothing left open). */
+    int openPinned(int family, int type, int protocol, int mark, int nameLength) {
+        int fd = Libc.socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
         if (fd < 0) return fd;
         int r = pin(fd, mark, nameLength);
         if (r < 0) {

@@ -18,7 +18,7 @@ final class TcpProbes {
     }
 
     void connect(Probe p, int port, int nameLength) {
-        int fd = sockets.openPinned(SOCK_STREAM, 0, p.request.mark(), nameLength);
+        int fd = sockets.openPinned(p.family(), SOCK_STREAM, 0, p.request.mark(), nameLength);
         if (fd < 0) {
             inFlight.finish(p, false, errnoName(fd), 0);
             return;
@@ -28,9 +28,9 @@ final class TcpProbes {
         sockets.intOpt.set(ValueLayout.JAVA_INT, 0, 1);
         sockets.intOpt.set(ValueLayout.JAVA_INT, 4, 0);
         Libc.setsockopt(fd, SOL_SOCKET, SO_LINGER, sockets.intOpt, 8);
-        setSockaddrIn(sockets.sockaddr, p.target, port);
+        int length = sockets.address(p, port);
         p.sentAt = System.nanoTime();
-        int r = Libc.connect(fd, sockets.sockaddr);
+        int r = Libc.connect(fd, sockets.sockaddr, length);
         if (r == -EINPROGRESS) {
             inFlight.add(p);
         } else {

@@ -110,7 +110,7 @@ public final class Simulator {
         long endNanos = length.toNanos();
         long cutNanos = net.cutWan().isPresent() ? net.cutAt().toNanos() : Long.MAX_VALUE;
         Counts counts = new Counts();
-        Map<Inet4Address, Boolean> inBurst = new HashMap<>();
+        Map<InetAddress, Boolean> inBurst = new HashMap<>();
         Set<Inet4Address> gateways = new java.util.HashSet<>();
         addressing.values().forEach(a -> a.gateway().ifPresent(gateways::add));
         Outputs out = engine.step(new Input.Start(links, Optional.of(addressing), Optional.empty(), false,

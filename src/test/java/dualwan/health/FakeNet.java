@@ -6,6 +6,7 @@ import dualwan.model.ProbeRequest;
 import dualwan.model.ProbeResult;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ final class FakeNet {
     private final List<Pending> pending = new ArrayList<>();
     Instant now = T0;
 
-    record Sent(Instant at, String device, Inet4Address target) {
+    record Sent(Instant at, String device, InetAddress target) {
     }
 
     private record Pending(Instant at, String device, ProbeResult result) {

@@ -27,8 +27,8 @@ class ForgedReplyTest {
     private static final int[] ME = {100, 64, 1, 2}, HOST = {192, 0, 2, 1}, OTHER_HOST = {198, 51, 100, 1},
             ROUTER = {100, 64, 1, 1};
 
-    private final IcmpSocket wan1 = new IcmpSocket("wan1", 0x101, -1, IDENT1);
-    private final IcmpSocket wan2 = new IcmpSocket("wan2", 0x102, -1, IDENT2);
+    private final IcmpSocket wan1 = new IcmpSocket(false, "wan1", 0x101, -1, IDENT1);
+    private final IcmpSocket wan2 = new IcmpSocket(false, "wan2", 0x102, -1, IDENT2);
     private final List<Probe> inFlight = new ArrayList<>();
 
     private Probe probe(IcmpSocket s, int[] host, int seq, long payload) {

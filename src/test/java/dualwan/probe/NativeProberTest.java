@@ -115,6 +115,22 @@ class NativeProberTest {
     }
 
     @Test
+    void aLinkLocalTargetScopedToAnotherInterfaceIsAMissBeforeAnythingIsSent() throws Exception {
+        Recorder rec = new Recorder();
+        try (Prober prober = new NativeProber(rec::accept)) {
+            // lo is index 1 in every network namespace; the address says interface 7: never sent, whoever runs it.
+            prober.start(new ProbeRequest(1, "lo", 0x65, java.net.InetAddress.ofLiteral("fe80::1%7"), ProbeMethod.ICMP,
+                    Duration.ofMillis(300)));
+            prober.start(new ProbeRequest(2, "nosuch0", 0x65, java.net.InetAddress.ofLiteral("fe80::1"), ProbeMethod.DNS,
+                    Duration.ofMillis(300)));
+            rec.awaitTotal(2, Duration.ofSeconds(5));
+            rec.assertExactlyOnce(2);
+        }
+        assertEquals("link-local scope 7 is not lo (index 1)", rec.results.get(1L).detail());
+        assertEquals("ENODEV", rec.results.get(2L).detail(), "no device, no scope");
+    }
+
+    @Test
     void closeIsIdempotentJoinsTheThreadAndSilencesTheListener() throws Exception {
         AtomicInteger afterClose = new AtomicInteger();
         AtomicInteger closedFlag = new AtomicInteger();
@@ -147,6 +163,34 @@ class NativeProberTest {
         self[0].start(request(1, "nosuch0", ProbeMethod.ICMP, 100));
         assertTrue(called.await(5, TimeUnit.SECONDS));
         self[0].close();
+    }
+
+    /**
+     * ICMPv6 and TCP over IPv6 in-process, bound to lo (nothing leaves the host): ::1 answers the echo, refuses
+     * port 9, and each result carries lo's received-packet count, as IPv4 results do. Lab only (SO_MARK).
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
+    void ipv6LoopbackAnswersWithItsRoundTripAndTheRxCount() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(
+                java.nio.file.Path.of("/proc/net/if_inet6")).contains("00000000000000000000000000000001"), "no ::1");
+        Recorder rec = new Recorder();
+        java.net.InetAddress loopback = java.net.InetAddress.ofLiteral("::1");
+        try (Prober prober = new NativeProber(rec::accept)) {
+            prober.start(new ProbeRequest(1, "lo", 0, loopback, ProbeMethod.ICMP, Duration.ofMillis(2000)));
+            prober.start(new ProbeRequest(2, "lo", 0, loopback, new ProbeMethod.Tcp(9), Duration.ofMillis(2000)));
+            prober.start(new ProbeRequest(3, "lo", 0, loopback, ProbeMethod.ICMP, Duration.ofMillis(2000)));
+            rec.awaitTotal(3, Duration.ofSeconds(5));
+            rec.assertExactlyOnce(3);
+        }
+        for (long id = 1; id <= 3; id++) {
+            ProbeResult r = rec.results.get(id);
+            assertTrue(r.reachable(), r.toString());
+            assertTrue(r.rxPackets() > 0, "lo's rx_packets: " + r);
+        }
+        assertEquals("ok", rec.results.get(1L).detail());
+        assertEquals("refused (host answered)", rec.results.get(2L).detail());
+        System.out.printf("ICMPv6 echo to ::1 in-process: %d us%n", rec.results.get(3L).rtt().toNanos() / 1000);
     }
 
     /**

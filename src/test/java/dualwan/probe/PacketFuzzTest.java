@@ -10,16 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Any datagram as a probe reply: the ICMP and DNS reply parsers never throw, never read past what was received,
+ * Any datagram as a probe reply: the ICMP, ICMPv6 and DNS reply parsers never throw, never read past what was received,
  * accept only replies to our own probes, and leave the prober's state alone when they reject one. Seeds: real
  * replies captured in a scratch namespace ({@code scripts/fuzz-seeds}: echo reply, host unreachable,
- * prohibited, TTL exceeded from a gateway namespace; dnsmasq's answer to the prober's query), under
+ * prohibited, TTL exceeded from a gateway namespace, the same for ICMPv6 plus a link-local echo reply; dnsmasq's
+ * answer to the prober's query), under
  * {@code src/test/resources/dualwan/probe/PacketFuzzTestInputs}.
  */
 class PacketFuzzTest {
 
     /** The ident and DNS id the captured seeds were sent with. */
     static final int IDENT = 0x4242, DNS_ID = 0x5151;
+    /** The payload of the captured ICMPv6 echo requests, and the sender of the captured global echo reply. */
+    static final long ICMP6_PAYLOAD = 0x0102030405060708L;
+    static final java.net.InetAddress ICMP6_FROM = java.net.InetAddress.ofLiteral("2001:db8:1::1");
+    private static final long FROM_HIGH = java.nio.ByteBuffer.wrap(ICMP6_FROM.getAddress()).getLong(0);
+    private static final long FROM_LOW = java.nio.ByteBuffer.wrap(ICMP6_FROM.getAddress()).getLong(8);
     /** The prober's receive buffer. */
     private static final int BUFFER = 1500;
     private static final int UNTOUCHED = 0x7eadbeef;
@@ -57,6 +63,42 @@ class PacketFuzzTest {
         }
     }
 
+    /** Any message as read from a raw ICMPv6 socket (no IPv6 header), sent by {@link #ICMP6_FROM}. */
+    @FuzzTest(maxDuration = "2m")
+    void icmp6(byte[] input) {
+        byte[] packet = Arrays.copyOf(input, Math.min(input.length, BUFFER));
+        Icmp6Packet.Parsed exact = untouched6();
+        boolean ours = Icmp6Packet.parse(MemorySegment.ofArray(packet), packet.length, IDENT, FROM_HIGH, FROM_LOW, exact);
+        Icmp6Packet.Parsed inBuffer = untouched6();
+        assertEquals(ours, Icmp6Packet.parse(inBuffer(packet), packet.length, IDENT, FROM_HIGH, FROM_LOW, inBuffer),
+                "what follows the datagram in the buffer must not matter");
+        assertEquals(fields(exact), fields(inBuffer));
+        if (!ours) {
+            assertEquals(fields(untouched6()), fields(exact), "a rejected message changes nothing");
+            return;
+        }
+        assertTrue(exact.seq >= 0 && exact.seq <= 0xffff);
+        switch (exact.type) {
+            case Icmp6Packet.ECHO_REPLY -> {
+                assertEquals(IDENT, u16(packet, 4), "only our own echoes");
+                assertEquals(u64(packet, 8), exact.payload, "the reply's payload, to compare with ours");
+                assertEquals(FROM_HIGH, exact.targetHigh, "the target is the reply's sender");
+                assertEquals(FROM_LOW, exact.targetLow);
+            }
+            case Icmp6Packet.DEST_UNREACHABLE, Icmp6Packet.TIME_EXCEEDED -> {
+                assertEquals(0x60, packet[8] & 0xf0, "a quoted IPv6 header");
+                assertEquals(Icmp6Packet.NEXT_HEADER_ICMPV6, packet[14], "quoting an ICMPv6 message");
+                assertEquals(Icmp6Packet.ECHO_REQUEST, packet[48] & 0xff, "only errors about our echo requests");
+                assertEquals(IDENT, u16(packet, 52));
+                assertEquals(u64(packet, 56), exact.payload, "the quoted request's payload");
+                assertEquals(u64(packet, 32), exact.targetHigh, "the target is the quoted destination");
+                assertEquals(u64(packet, 40), exact.targetLow);
+                assertFalse(Icmp6Packet.describeError(exact.type, exact.code).isBlank());
+            }
+            default -> throw new AssertionError("accepted ICMPv6 type " + exact.type);
+        }
+    }
+
     @FuzzTest(maxDuration = "2m")
     void dns(byte[] input) {
         byte[] datagram = Arrays.copyOf(input, Math.min(input.length, BUFFER));
@@ -81,6 +123,25 @@ class PacketFuzzTest {
         p.seq = UNTOUCHED;
         p.target = UNTOUCHED;
         return p;
+    }
+
+    private static Icmp6Packet.Parsed untouched6() {
+        Icmp6Packet.Parsed p = new Icmp6Packet.Parsed();
+        p.type = UNTOUCHED;
+        p.code = UNTOUCHED;
+        p.seq = UNTOUCHED;
+        p.payload = UNTOUCHED;
+        p.targetHigh = UNTOUCHED;
+        p.targetLow = UNTOUCHED;
+        return p;
+    }
+
+    private static String fields(Icmp6Packet.Parsed p) {
+        return p.type + "/" + p.code + "/" + p.seq + "/" + p.payload + "/" + p.targetHigh + "/" + p.targetLow;
+    }
+
+    private static long u64(byte[] b, int at) {
+        return (long) u32(b, at) << 32 | (u32(b, at + 4) & 0xffff_ffffL);
     }
 
     private static String fields(IcmpPacket.Parsed p) {
