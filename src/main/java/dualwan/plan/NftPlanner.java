@@ -39,21 +39,41 @@ public final class NftPlanner {
 
     public static String ruleset(Config config, Map<String, UplinkAddressing> addressing,
                                  Map<String, PolicyDecision> policies) {
+        return ruleset(config, addressing, policies, Map.of(), false);
+    }
+
+    /**
+     * The table for both families. Without {@code lan.ipv6} it is exactly the IPv4 one (whose {@code masquerade}
+     * in an inet table applies to any IPv6 that leaves too, as before); with it, IPv4's NAT is limited to IPv4 and
+     * {@link NftPlanner6} adds the IPv6 part.
+     *
+     * @param uplinks6       each uplink's IPv6 facts (for prefix translation)
+     * @param lanUnreachable6 the LAN's IPv6 default is unreachable ({@link Planner6#lanUnreachable})
+     */
+    public static String ruleset(Config config, Map<String, UplinkAddressing> addressing,
+                                 Map<String, PolicyDecision> policies, Map<String, Planner6.Uplink6> uplinks6,
+                                 boolean lanUnreachable6) {
+        boolean ipv6 = config.lan().ipv6().isPresent();
+        String masquerade = ipv6 ? " meta nfproto ipv4 masquerade\n" : " masquerade\n";
         StringBuilder b = new StringBuilder();
         if (!config.policies().isEmpty()) {
             policyChains(b, config, policies);
+        }
+        if (ipv6 && lanUnreachable6) {
+            b.append(NftPlanner6.unreachableChain(config));
         }
         b.append("\tchain postrouting {\n");
         b.append("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
         for (WanConfig w : config.wans()) {
             Optional<Inet4Address> address = Optional.ofNullable(addressing.get(w.name())).flatMap(UplinkAddressing::address);
             switch (w.nat()) {
-                case MASQUERADE -> b.append("\t\toifname ").append(quoted(w.iface())).append(" masquerade\n");
+                case MASQUERADE -> b.append("\t\toifname ").append(quoted(w.iface())).append(masquerade);
                 case SNAT -> address.ifPresent(a -> b.append("\t\toifname ").append(quoted(w.iface()))
                         .append(" snat ip to ").append(a.getHostAddress()).append('\n'));
                 case NONE -> { }
             }
         }
+        NftPlanner6.postrouting(config, uplinks6).forEach(l -> b.append("\t\t").append(l).append('\n'));
         b.append("\t}\n");
         String body = b.toString();
         return "# dualwan's own table: replaced as a whole by the daemon, so do not edit it by hand\n"
@@ -183,7 +203,7 @@ public final class NftPlanner {
     }
 
     /** Names are checked by the loader ([A-Za-z0-9_.-]); quoting keeps nft from reading them as keywords. */
-    private static String quoted(String name) {
+    static String quoted(String name) {
         return '"' + name + '"';
     }
 }
