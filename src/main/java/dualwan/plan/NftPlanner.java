@@ -39,13 +39,14 @@ public final class NftPlanner {
 
     public static String ruleset(Config config, Map<String, UplinkAddressing> addressing,
                                  Map<String, PolicyDecision> policies) {
-        return ruleset(config, addressing, policies, Map.of(), false);
+        return build(config, addressing, policies, false, Map.of(), false);
     }
 
     /**
      * The table for both families. Without {@code lan.ipv6} it is exactly the IPv4 one (whose {@code masquerade}
      * in an inet table applies to any IPv6 that leaves too, as before); with it, IPv4's NAT is limited to IPv4 and
-     * {@link NftPlanner6} adds the IPv6 part.
+     * {@link NftPlanner6} adds the IPv6 part. (The three-argument form stays the IPv4 table whatever the config
+     * says, until the engine plans IPv6 and calls this one.)
      *
      * @param uplinks6       each uplink's IPv6 facts (for prefix translation)
      * @param lanUnreachable6 the LAN's IPv6 default is unreachable ({@link Planner6#lanUnreachable})
@@ -53,7 +54,12 @@ public final class NftPlanner {
     public static String ruleset(Config config, Map<String, UplinkAddressing> addressing,
                                  Map<String, PolicyDecision> policies, Map<String, Planner6.Uplink6> uplinks6,
                                  boolean lanUnreachable6) {
-        boolean ipv6 = config.lan().ipv6().isPresent();
+        return build(config, addressing, policies, config.lan().ipv6().isPresent(), uplinks6, lanUnreachable6);
+    }
+
+    private static String build(Config config, Map<String, UplinkAddressing> addressing,
+                                Map<String, PolicyDecision> policies, boolean ipv6,
+                                Map<String, Planner6.Uplink6> uplinks6, boolean lanUnreachable6) {
         String masquerade = ipv6 ? " meta nfproto ipv4 masquerade\n" : " masquerade\n";
         StringBuilder b = new StringBuilder();
         if (!config.policies().isEmpty()) {
@@ -73,7 +79,9 @@ public final class NftPlanner {
                 case NONE -> { }
             }
         }
-        NftPlanner6.postrouting(config, uplinks6).forEach(l -> b.append("\t\t").append(l).append('\n'));
+        if (ipv6) {
+            NftPlanner6.postrouting(config, uplinks6).forEach(l -> b.append("\t\t").append(l).append('\n'));
+        }
         b.append("\t}\n");
         String body = b.toString();
         return "# dualwan's own table: replaced as a whole by the daemon, so do not edit it by hand\n"

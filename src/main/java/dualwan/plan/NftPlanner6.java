@@ -35,7 +35,7 @@ public final class NftPlanner6 {
     }
 
     /** The postrouting lines for the LAN's IPv6, in uplink order; empty without {@code lan.ipv6}. */
-    static List<String> postrouting(Config config, Map<String, Uplink6> uplinks) {
+    public static List<String> postrouting(Config config, Map<String, Uplink6> uplinks) {
         Optional<LanIpv6Config> lan = config.lan().ipv6();
         List<String> out = new ArrayList<>();
         if (lan.isEmpty()) {
@@ -65,7 +65,7 @@ public final class NftPlanner6 {
     }
 
     /** The chain that answers LAN IPv6 at once while its default is unreachable. */
-    static String unreachableChain(Config config) {
+    public static String unreachableChain(Config config) {
         String wans = config.wans().stream().map(w -> NftPlanner.quoted(w.iface())).collect(Collectors.joining(", "));
         String match = "meta nfproto ipv6 iifname != { " + wans + " } ip6 daddr != { fe80::/10, ff00::/8 }"
                 + " fib daddr type != local fib daddr . mark oif missing ";
