@@ -5,6 +5,7 @@ import dualwan.config.ConfigLoader;
 import dualwan.config.Ipv6;
 import dualwan.config.Prefix6;
 import dualwan.linux.CommandRunner;
+import dualwan.linux.LearnedPrefix;
 import dualwan.linux.LinuxKernel;
 import dualwan.linux.ProcessRunner;
 import dualwan.linux.Tools;
@@ -41,7 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * masquerades. Proves: the rules, routes and table apply cleanly and a second pass changes nothing (and the
  * table's plan id adopts it after a restart); prefix translation keeps the host part, masquerade uses the
  * uplink's address; the IPv6 flush deletes exactly the translated entries of the uplink left (IPv4 entries and
- * the router's own untouched); with the IPv6 default unreachable a TCP connect gets a reset at once and other
+ * the router's own untouched); a delegated prefix renumbered by the ISP (written by dhclient's hook) replaces
+ * the rule and the translation, and the entries of the old prefix go; with the IPv6 default unreachable a TCP connect gets a reset at once and other
  * traffic an ICMPv6 error, while the router itself still answers. Every namespace is removed afterwards.
  */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
@@ -55,7 +57,7 @@ class Ipv6PlanLabTest {
                 interface: wan1
                 gateway6: fe80::1%wan1
                 nat6: prefix
-                prefix6: 2001:db8:100::/56
+                prefix6: learned
                 check:
                   hosts: [192.0.2.1, 2001:db8:ffff::1]
               - name: isp2
@@ -67,6 +69,7 @@ class Ipv6PlanLabTest {
               interfaces: [lan0]
               ipv6:
                 prefix: fd00:1::/64
+                learned-dir: LEARNED
             """;
 
     private static final ProcessRunner RUNNER = new ProcessRunner();
@@ -78,6 +81,7 @@ class Ipv6PlanLabTest {
     private static String client;
     private static LinuxKernel kernel;
     private static Config config;
+    private static Path learned;
 
     @BeforeAll
     static void lab() throws Exception {
@@ -104,6 +108,7 @@ class Ipv6PlanLabTest {
             in(isp[0], ip, "-6", "addr", "add", "2001:db8:" + isp[2] + "::1/64", "dev", isp[1], "nodad");
             in(isp[0], ip, "-6", "addr", "add", SERVER + "/128", "dev", "lo");
             in(isp[0], ip, "-6", "route", "add", "2001:db8:" + isp[3] + "::/56", "via", "2001:db8:" + isp[2] + "::2");
+            in(isp[0], ip, "-6", "route", "add", "2001:db8:101::/56", "via", "2001:db8:" + isp[2] + "::2"); // renumbered
             in(isp[0], ip, "addr", "add", "100.64." + isp[2] + ".1/24", "dev", isp[1]);
             in(router, ip, "-6", "addr", "add", "2001:db8:" + isp[2] + "::2/64", "dev", "wan" + isp[2], "nodad");
             in(router, ip, "addr", "add", "100.64." + isp[2] + ".2/24", "dev", "wan" + isp[2]);
@@ -114,6 +119,7 @@ class Ipv6PlanLabTest {
                     		type filter hook input priority 0; policy accept;
                     		ip6 saddr 2001:db8:100::10 icmpv6 type echo-request counter comment "t10"
                     		ip6 saddr 2001:db8:100::11 icmpv6 type echo-request counter comment "t11"
+                    		ip6 saddr 2001:db8:101::10 icmpv6 type echo-request counter comment "r10"
                     		ip6 saddr 2001:db8:2::2 icmpv6 type echo-request counter comment "masq"
                     		ip6 saddr fd00:1::/64 icmpv6 type echo-request counter comment "raw"
                     	}
@@ -125,7 +131,9 @@ class Ipv6PlanLabTest {
         in(client, ip, "-6", "addr", "add", "fd00:1::11/64", "dev", "l0", "nodad");
         in(client, ip, "-6", "route", "add", "default", "via", "fd00:1::1");
         kernel = new LinuxKernel(new InNamespace(router), tools);
-        config = ConfigLoader.parse(Path.of("lab.yaml"), YAML);
+        learned = java.nio.file.Files.createTempDirectory("dualwan-prefix6");
+        config = ConfigLoader.parse(Path.of("lab.yaml"), YAML.replace("LEARNED", learned.toString()));
+        delegate("BOUND6", "2001:db8:100::/56");
     }
 
     @AfterAll
@@ -135,6 +143,9 @@ class Ipv6PlanLabTest {
         }
         for (String ns : List.of(router, isp1, isp2, client)) {
             RUNNER.run(List.of(ip, "netns", "del", ns));
+        }
+        if (learned != null) {
+            RUNNER.run(List.of("rm", "-rf", learned.toString()));
         }
         assertFalse(RUNNER.run(List.of(ip, "netns", "list")).stdout().contains(prefix), "namespaces left behind");
     }
@@ -216,7 +227,37 @@ class Ipv6PlanLabTest {
         assertFalse(kernel.nftTable().orElseThrow().contains("unreachable6"), "gone once IPv6 works again");
     }
 
+    @Test
+    @Order(4)
+    void aRenumberedDelegatedPrefixReplacesTheRuleTheTranslationAndTheOldEntries() throws Exception {
+        apply(Optional.of("isp1"));
+        ping("fd00:1::10", SERVER);
+        Prefix6 old = NftPlanner6.translated(config.lan().ipv6().orElseThrow().prefix(), facts().get("isp1")).orElseThrow();
+        delegate("RENEW6", "2001:db8:101::/56"); // the ISP's DHCPv6 server renumbered; dhclient's hook wrote it
+        List<String> changes = commands(plan(Optional.of("isp1"))).stream().map(c -> String.join(" ", c)).toList();
+        assertEquals(List.of("-6 rule add priority 1020 from 2001:db8:101::/56 lookup 101",
+                "-6 rule del priority 1020 from 2001:db8:100::/56 lookup 101"), changes, "new rule before the old goes");
+        String nft = apply(Optional.of("isp1"));
+        assertTrue(nft.contains("snat ip6 prefix to 2001:db8:101::/64"), nft);
+        int deleted = 0;
+        for (List<String> c : Flushes6.commands(config, List.of(new Flushes6.Moved6("isp1", Optional.empty(), Optional.of(old))))) {
+            deleted += kernel.conntrack(c);
+        }
+        assertEquals(1, deleted, "the one flow translated to the old prefix");
+        assertFalse(in(router, "conntrack", "-L", "-f", "ipv6").contains("dst=2001:db8:100::"));
+        ping("fd00:1::10", SERVER);
+        assertEquals(1, counter(isp1, "r10"), "fd00:1::10 now arrives as 2001:db8:101::10");
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** What ISC dhclient does with a lease: runs board/prefix-hooks/dhclient-exit-hook with its variables. */
+    private static void delegate(String reason, String prefix6) throws IOException {
+        CommandRunner.Result r = new ProcessRunner().run(List.of("env", "reason=" + reason, "interface=wan1",
+                "new_ip6_prefix=" + prefix6, "DUALWAN_PREFIX6_DIR=" + learned, "sh", "-c", ". \"$0\"",
+                "board/prefix-hooks/dhclient-exit-hook"));
+        assertTrue(r.ok(), r.stderr());
+    }
 
     private static RoutingPlan6 plan(Optional<String> active6) throws IOException {
         return Planner6.plan(config, facts(), active6, true);
@@ -227,7 +268,8 @@ class Ipv6PlanLabTest {
         Map<String, List<java.net.Inet6Address>> addresses = kernel.addresses6();
         Map<String, Uplink6> out = new LinkedHashMap<>();
         config.wans().forEach(w -> out.put(w.name(), new Uplink6(true, addresses.getOrDefault(w.iface(), List.of()),
-                w.ipv6().orElseThrow().gateway(), w.ipv6().orElseThrow().prefix())));
+                w.ipv6().orElseThrow().gateway(), w.ipv6().orElseThrow().prefixLearned()
+                        ? LearnedPrefix.read(learned, w.iface()) : w.ipv6().orElseThrow().prefix())));
         return out;
     }
 
