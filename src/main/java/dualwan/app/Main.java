@@ -206,6 +206,7 @@ public final class Main {
             out.println("# the nftables table (nft -f -):");
             out.print(nft);
         }
+        Plan6Output.print(config, kernel, out);
         return 0;
     }
 

@@ -10,6 +10,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -81,12 +82,13 @@ public final class ConfigLoader extends YamlReader {
 
     private static final List<String> TOP_KEYS = List.of("wans", "failback", "lan", "routing", "state-file",
             "conntrack", "policies", "gpio", "dns", "mqtt", "web");
-    private static final List<String> WAN_KEYS =
-            List.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check", "dns", "metered");
+    private static final List<String> WAN_KEYS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("name", "interface", "gateway", "priority", "table", "mark", "nat", "check",
+                    "dns", "metered"), Ipv6Loader.WAN_KEYS.stream()).toList();
     private static final List<String> CHECK_KEYS = List.of("hosts", "min-up", "gateway", "method", "interval",
             "timeout", "down-after", "up-after", "confirm-interval");
     private static final List<String> FAILBACK_KEYS = List.of("hold", "max-hold");
-    private static final List<String> LAN_KEYS = List.of("interfaces");
+    private static final List<String> LAN_KEYS = List.of("interfaces", "ipv6");
     private static final List<String> ROUTING_KEYS = List.of("lan-table", "rule-priority");
     /** Tables the kernel reserves: default, main, local. */
     private static final Map<Long, String> RESERVED_TABLES = Map.of(253L, "default", 254L, "main", 255L, "local");
@@ -95,6 +97,7 @@ public final class ConfigLoader extends YamlReader {
     private static final Pattern TCP = Pattern.compile("tcp:([0-9]{1,5})");
 
     private final DnsLoader dnsLoader = new DnsLoader(this);
+    private final Ipv6Loader ipv6Loader = new Ipv6Loader(this);
 
     private ConfigLoader(Path file) {
         super(file, new ArrayList<>());
@@ -171,7 +174,10 @@ public final class ConfigLoader extends YamlReader {
         RoutingDraft routing = routing(top);
         List<WanDraft> wans = wans(top);
         FailbackConfig failback = failback(top);
-        List<Located<String>> lanIfaces = lan(top);
+        Section lanSection = top.section("lan", LAN_KEYS);
+        List<Located<String>> lanIfaces = lan(lanSection);
+        Optional<LanIpv6Config> lanIpv6 = ipv6Loader.lan(lanSection);
+        wans.forEach(w -> w.finishIpv6(ipv6Loader, lanIpv6));
         Path stateFile = stateFile(top);
         PolicyLoader policyLoader = new PolicyLoader(this);
         ConntrackConfig conntrack = policyLoader.conntrack(top);
@@ -191,7 +197,7 @@ public final class ConfigLoader extends YamlReader {
         }
         List<WanConfig> wanConfigs = wans.stream().map(WanDraft::build).toList();
         return new Config(file, wanConfigs, failback,
-                new LanConfig(lanIfaces.stream().map(l -> l.value).toList()),
+                new LanConfig(lanIfaces.stream().map(l -> l.value).toList(), lanIpv6),
                 new RoutingConfig((int) (long) routing.lanTable.value, (int) (long) routing.rulePriority.value), stateFile,
                 conntrack, policies, gpio, dns, mqtt, web);
     }
@@ -228,8 +234,7 @@ public final class ConfigLoader extends YamlReader {
         return new FailbackConfig(hold.value, max.value);
     }
 
-    private List<Located<String>> lan(Section top) {
-        Section s = top.section("lan", LAN_KEYS);
+    private List<Located<String>> lan(Section s) {
         List<Located<String>> out = new ArrayList<>();
         Node list = s.value("interfaces");
         if (list == null) {
@@ -275,6 +280,11 @@ public final class ConfigLoader extends YamlReader {
         CheckConfig check;
         Located<Boolean> metered;
         Located<Optional<List<Inet4Address>>> dns;
+        Ipv6Loader.Draft ipv6Keys;
+        int hosts6;
+        int firstHost6Line;
+        Located<Boolean> gatewayCheck;
+        Optional<Wan6Config> ipv6 = Optional.empty();
 
         WanDraft(int index, int line) {
             this.index = index;
@@ -283,7 +293,13 @@ public final class ConfigLoader extends YamlReader {
 
         WanConfig build() {
             return new WanConfig(name.value, iface.value, gateway.value, (int) (long) priority.value, check,
-                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value, metered.value);
+                    (int) (long) table.value, (int) (long) mark.value, nat.value, dns.value, metered.value, ipv6);
+        }
+
+        void finishIpv6(Ipv6Loader loader, Optional<LanIpv6Config> lan) {
+            if (ipv6Keys != null && gatewayCheck != null) {
+                ipv6 = loader.finish(ipv6Keys, "wans[" + index + "]", hosts6, firstHost6Line, gatewayCheck, lan);
+            }
         }
     }
 
@@ -350,7 +366,8 @@ public final class ConfigLoader extends YamlReader {
         w.mark = s.defaulted("mark", (long) Defaults.wanMark(index), this::mark);
         w.nat = s.defaulted("nat", Defaults.WAN_NAT, (n, key) -> choice(n, key, Nat.values(), Nat::label));
         w.metered = s.defaulted("metered", Defaults.WAN_METERED, this::bool);
-        w.check = check(s.section("check", CHECK_KEYS));
+        w.ipv6Keys = ipv6Loader.wan(s, w.iface == null ? null : w.iface.value);
+        w.check = check(s.section("check", CHECK_KEYS), w);
         w.dns = s.defaulted("dns", Optional.empty(), dnsLoader::wanDns);
         return w;
     }
@@ -362,6 +379,10 @@ public final class ConfigLoader extends YamlReader {
         }
         if (text.equals(Defaults.WAN_GATEWAY)) {
             return Optional.empty();
+        }
+        if (text.indexOf(':') >= 0 && Ipv6.tryParse(text.split("%", 2)[0]).isPresent()) {
+            error(line(n), key, quote(text) + " is an IPv6 address; write it as gateway6 (gateway is the IPv4 one)");
+            return null;
         }
         Inet4Address address = unicastAddress(text, n, key, "'" + Defaults.WAN_GATEWAY + "' or ");
         return address == null ? null : Optional.of(address);
@@ -408,9 +429,10 @@ public final class ConfigLoader extends YamlReader {
         return value;
     }
 
-    private CheckConfig check(Section s) {
-        // hosts
+    private CheckConfig check(Section s, WanDraft w) {
+        // hosts: IPv4 and IPv6 mixed; each family is judged on its own, min-up counted among its hosts
         List<Inet4Address> hosts = new ArrayList<>();
+        List<Inet6Address> hosts6 = new ArrayList<>();
         int hostEntries = 0;
         boolean hostsOk = true;
         Node hostsNode = s.value("hosts");
@@ -419,16 +441,32 @@ public final class ConfigLoader extends YamlReader {
             if (seq == null) {
                 hostsOk = false;
             } else {
-                hostEntries = seq.getValue().size();
-                if (hostEntries > MAX_HOSTS) {
+                int listed = seq.getValue().size();
+                if (listed > MAX_HOSTS) {
                     error(line(seq), s.path("hosts"), "at most " + MAX_HOSTS + " hosts per uplink, found "
-                            + hostEntries);
+                            + listed);
                 }
-                Map<Inet4Address, Integer> seen = new HashMap<>();
-                for (int i = 0; i < hostEntries; i++) {
+                Map<java.net.InetAddress, Integer> seen = new HashMap<>();
+                for (int i = 0; i < listed; i++) {
                     Node n = seq.getValue().get(i);
                     String key = s.path("hosts") + "[" + i + "]";
-                    String text = text(n, key, "an IPv4 address such as 192.0.2.1");
+                    String text = text(n, key, "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1");
+                    if (text != null && text.indexOf(':') >= 0) {
+                        Inet6Address a6 = ipv6Loader.host(text, n, key);
+                        if (a6 == null) {
+                            continue;
+                        }
+                        Integer first = seen.putIfAbsent(a6, line(n));
+                        if (first != null) {
+                            error(line(n), key, Ipv6.text(a6) + " is listed twice (first at line " + first
+                                    + "); list each host once");
+                        } else {
+                            hosts6.add(a6);
+                            w.firstHost6Line = w.firstHost6Line == 0 ? line(n) : w.firstHost6Line;
+                        }
+                        continue;
+                    }
+                    hostEntries++;
                     Inet4Address a = text == null ? null : unicastAddress(text, n, key, "");
                     if (a == null) {
                         continue;
@@ -448,6 +486,8 @@ public final class ConfigLoader extends YamlReader {
         Located<Long> minUp = s.defaulted("min-up", (long) Defaults.checkMinUp(hostEntries), this::integer);
         if (minUp.value != null && minUp.explicit && minUp.value < 0) {
             error(minUp.line, minUp.key, "cannot be negative; use " + (hostEntries == 0 ? "0" : "1.." + hostEntries));
+        } else if (hostsOk && minUp.value != null && minUp.explicit && !hosts6.isEmpty()) {
+            minUpMixed(minUp, hostEntries, hosts6.size());
         } else if (hostsOk && minUp.value != null && minUp.explicit) {
             long m = minUp.value;
             if (m > hostEntries) {
@@ -462,6 +502,8 @@ public final class ConfigLoader extends YamlReader {
         }
 
         Located<Boolean> gateway = s.defaulted("gateway", Defaults.CHECK_GATEWAY, this::bool);
+        w.gatewayCheck = gateway;
+        w.hosts6 = hosts6.size();
         if (hostsOk && hostEntries == 0 && Boolean.FALSE.equals(gateway.value)) {
             error(gateway.line, gateway.key, "must be true when hosts is empty: with neither hosts nor a gateway"
                     + " check nothing would tell whether the uplink works");
@@ -501,8 +543,20 @@ public final class ConfigLoader extends YamlReader {
         if (!errors.isEmpty()) {
             return null;
         }
-        return new CheckConfig(hosts, (int) (long) minUp.value, gateway.value, method.value, interval.value,
-                timeout.value, (int) (long) downAfter.value, (int) (long) upAfter.value, confirm.value);
+        int minUp4 = minUp.explicit && hostEntries == 0 ? Defaults.checkMinUp(0) : (int) (long) minUp.value;
+        int minUp6 = hosts6.isEmpty() ? 0 : minUp.explicit ? (int) (long) minUp.value
+                : Defaults.checkMinUp(hosts6.size());
+        return new CheckConfig(hosts, minUp4, gateway.value, method.value, interval.value,
+                timeout.value, (int) (long) downAfter.value, (int) (long) upAfter.value, confirm.value, hosts6, minUp6);
+    }
+
+    /** min-up with IPv4 and IPv6 hosts: each family needs that many of its own hosts up. */
+    private void minUpMixed(Located<Long> minUp, int count4, int count6) {
+        int smallest = count4 == 0 ? count6 : Math.min(count4, count6);
+        if (minUp.value == 0 || minUp.value > smallest) {
+            error(minUp.line, minUp.key, "is counted among each family's hosts, and " + count4 + " IPv4 and "
+                    + count6 + " IPv6 host" + (count6 == 1 ? " is" : "s are") + " listed; use 1.." + smallest);
+        }
     }
 
     private ProbeMethod method(Node n, String key) {

@@ -87,6 +87,15 @@ public final class Defaults {
     /** {@code dns.learned-dir}: written by the hooks in board/dns-hooks. */
     public static final Path DNS_LEARNED_DIR = Path.of("/run/dualwan-dns");
 
+    /** {@code wans[i].gateway6}: the main table's IPv6 default through the interface (router adverts). */
+    public static final String WAN_GATEWAY6 = "auto";
+
+    /** {@code wans[i].nat6} once {@code lan.ipv6} is present. */
+    public static final Nat6 WAN_NAT6 = Nat6.MASQUERADE;
+
+    /** {@code lan.ipv6.learned-dir}: written by the DHCPv6-PD hooks in board/prefix-hooks. */
+    public static final Path LAN_IPV6_LEARNED_DIR = Path.of("/run/dualwan-prefix6");
+
     /** {@code mqtt.discovery-prefix}: Home Assistant's default. */
     public static final String MQTT_DISCOVERY_PREFIX = "homeassistant";
 

@@ -18,13 +18,20 @@ import java.util.Optional;
  * @param nat       how LAN traffic leaving this uplink is translated
  * @param dns       DNS servers of this uplink, or empty for {@code auto} (learned from its DHCP/PPP client)
  * @param metered   a data plan: probed sparingly while it carries no traffic
+ * @param ipv6      IPv6 on this uplink; empty: none (no IPv6 hosts and no {@code gateway6})
  */
 public record WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority,
                         CheckConfig check, int table, int mark, Nat nat, Optional<List<Inet4Address>> dns,
-                        boolean metered) {
+                        boolean metered, Optional<Wan6Config> ipv6) {
 
     public WanConfig {
         dns = dns.map(List::copyOf);
+    }
+
+    /** Without IPv6. */
+    public WanConfig(String name, String iface, Optional<Inet4Address> gateway, int priority, CheckConfig check,
+                     int table, int mark, Nat nat, Optional<List<Inet4Address>> dns, boolean metered) {
+        this(name, iface, gateway, priority, check, table, mark, nat, dns, metered, Optional.empty());
     }
 
     /** Not metered. */

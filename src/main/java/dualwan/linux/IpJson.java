@@ -26,13 +26,13 @@ import java.util.Set;
 public final class IpJson {
 
     /** The keys of the rules dualwan writes: a rule with any other selector or action is someone else's. */
-    private static final Set<String> RULE_KEYS_WE_WRITE =
+    static final Set<String> RULE_KEYS_WE_WRITE =
             Set.of("priority", "src", "srclen", "fwmark", "fwmask", "table", "suppress_prefixlen");
     /**
      * Keys that label a rule without changing what it matches or does: {@code protocol} (who added it; printed
      * when it is not 0, and always with {@code -d}) and {@code deleted} (in {@code ip -json monitor}).
      */
-    private static final Set<String> RULE_LABELS = Set.of("protocol", "deleted");
+    static final Set<String> RULE_LABELS = Set.of("protocol", "deleted");
     /** The kernel's route types (RTN_*), as {@code ip -N} prints them. */
     private static final List<String> ROUTE_TYPES = List.of("unspec", "unicast", "local", "broadcast", "anycast",
             "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve");
@@ -83,7 +83,7 @@ public final class IpJson {
     }
 
     /** A table as ip prints it: a name from rt_tables or a number, never empty. */
-    private static Optional<String> table(JsonFields f, String key) throws IOException {
+    static Optional<String> table(JsonFields f, String key) throws IOException {
         Optional<String> table = f.string(key);
         if (table.isPresent() && table.get().isBlank()) {
             throw f.invalid(key, "a table name or number");
@@ -92,7 +92,7 @@ public final class IpJson {
     }
 
     /** An unsigned 32-bit mark as ip prints it ({@code "0x65"}), or decimal. */
-    private static long mark(JsonFields f, String key) throws IOException {
+    static long mark(JsonFields f, String key) throws IOException {
         String text = f.string(key).orElseThrow(() -> f.invalid(key, "a mark such as \"0x65\""));
         return parseMark(text).orElseThrow(() -> f.invalid(key, "a mark such as \"0x65\""));
     }
@@ -117,7 +117,7 @@ public final class IpJson {
         return byTable;
     }
 
-    private static String routeType(JsonFields f) throws IOException {
+    static String routeType(JsonFields f) throws IOException {
         String type = f.string("type").orElse("unicast");
         if (!type.isEmpty() && type.chars().allMatch(c -> c >= '0' && c <= '9')) {
             int n = type.length() <= 2 ? Integer.parseInt(type) : Integer.MAX_VALUE;
@@ -223,7 +223,7 @@ public final class IpJson {
 
     /** The objects of a JSON list, as every {@code ip -json} listing is; an empty output is an empty list. */
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> objects(String json, String listing) throws IOException {
+    static List<Map<String, Object>> objects(String json, String listing) throws IOException {
         if (json.isBlank()) {
             return List.of();
         }

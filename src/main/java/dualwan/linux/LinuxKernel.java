@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 public final class LinuxKernel implements Kernel {
 
     private static final Pattern DELETED = Pattern.compile("([0-9]+) flow entries have been deleted");
+    private static final Pattern DELETED_OR_LISTED = Pattern.compile("([0-9]+) flow entries have been (deleted|shown)");
     private static final String VANISHED = "such conntrack doesn't exist";
     private static final int CONNTRACK_ATTEMPTS = 3;
 
@@ -135,6 +136,30 @@ public final class LinuxKernel implements Kernel {
         return out;
     }
 
+    /** Each interface's usable global IPv6 addresses (see {@link IpJson6#globalAddresses}). */
+    public Map<String, List<java.net.Inet6Address>> addresses6() throws IOException {
+        return IpJson6.globalAddresses(readIp("-json", "-6", "addr", "show", "scope", "global").stdout());
+    }
+
+    /** Per device, the gateway of main's IPv6 default through it (router adverts), for {@code gateway6: auto}. */
+    public Map<String, java.net.Inet6Address> mainDefaultGateways6() throws IOException {
+        return IpJson6.defaultGateways(readIp("-json", "-6", "route", "show", "table", "main", "default").stdout());
+    }
+
+    public List<dualwan.plan.Rule6Spec> rules6() throws IOException {
+        return IpJson6.rules(readIp("-N", "-json", "-6", "rule", "show").stdout());
+    }
+
+    public Map<Integer, List<dualwan.plan.Route6Spec>> tables6(Iterable<Integer> ids) throws IOException {
+        Map<String, List<dualwan.plan.Route6Spec>> all = IpJson6.routesByTable(
+                readIp("-N", "-json", "-6", "route", "show", "table", "all").stdout());
+        Map<Integer, List<dualwan.plan.Route6Spec>> out = new HashMap<>();
+        for (int id : ids) {
+            out.put(id, all.getOrDefault(Integer.toString(id), List.of()));
+        }
+        return out;
+    }
+
     @Override
     public Optional<String> ip(List<String> args) throws IOException {
         CommandRunner.Result r = runner.run(tools.argv(Tools.Tool.IP, args));
@@ -172,6 +197,33 @@ public final class LinuxKernel implements Kernel {
      */
     @Override
     public int conntrack(List<String> args) throws IOException {
+        Optional<dualwan.config.Prefix6> prefix;
+        try {
+            prefix = ReplyPrefix.prefix(args);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("conntrack " + String.join(" ", args) + ": " + e.getMessage());
+        }
+        if (prefix.isPresent()) {
+            return conntrackInPrefix(args, prefix.get());
+        }
+        return conntrackOnce(args);
+    }
+
+    /** An IPv6 flush by a reply prefix, which conntrack cannot take itself: see {@link ReplyPrefix}. */
+    private int conntrackInPrefix(List<String> args, dualwan.config.Prefix6 prefix) throws IOException {
+        List<String> list = tools.argv(Tools.Tool.CONNTRACK, ReplyPrefix.listArgs(args));
+        CommandRunner.Result r = runner.run(list);
+        if (!r.ok() && !DELETED_OR_LISTED.matcher(r.stderr()).find()) {
+            throw new IOException(String.join(" ", list) + ": " + r.stderr().trim());
+        }
+        int deleted = 0;
+        for (List<String> each : ReplyPrefix.deletes(args, prefix, r.stdout())) {
+            deleted += conntrackOnce(each);
+        }
+        return deleted;
+    }
+
+    private int conntrackOnce(List<String> args) throws IOException {
         List<String> argv = tools.argv(Tools.Tool.CONNTRACK, args);
         for (int attempt = 1; ; attempt++) {
             CommandRunner.Result r = runner.run(argv);

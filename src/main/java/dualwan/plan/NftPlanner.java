@@ -39,20 +39,48 @@ public final class NftPlanner {
 
     public static String ruleset(Config config, Map<String, UplinkAddressing> addressing,
                                  Map<String, PolicyDecision> policies) {
+        return build(config, addressing, policies, false, Map.of(), false);
+    }
+
+    /**
+     * The table for both families. Without {@code lan.ipv6} it is exactly the IPv4 one (whose {@code masquerade}
+     * in an inet table applies to any IPv6 that leaves too, as before); with it, IPv4's NAT is limited to IPv4 and
+     * {@link NftPlanner6} adds the IPv6 part. (The three-argument form stays the IPv4 table whatever the config
+     * says, until the engine plans IPv6 and calls this one.)
+     *
+     * @param uplinks6       each uplink's IPv6 facts (for prefix translation)
+     * @param lanUnreachable6 the LAN's IPv6 default is unreachable ({@link Planner6#lanUnreachable})
+     */
+    public static String ruleset(Config config, Map<String, UplinkAddressing> addressing,
+                                 Map<String, PolicyDecision> policies, Map<String, Planner6.Uplink6> uplinks6,
+                                 boolean lanUnreachable6) {
+        return build(config, addressing, policies, config.lan().ipv6().isPresent(), uplinks6, lanUnreachable6);
+    }
+
+    private static String build(Config config, Map<String, UplinkAddressing> addressing,
+                                Map<String, PolicyDecision> policies, boolean ipv6,
+                                Map<String, Planner6.Uplink6> uplinks6, boolean lanUnreachable6) {
+        String masquerade = ipv6 ? " meta nfproto ipv4 masquerade\n" : " masquerade\n";
         StringBuilder b = new StringBuilder();
         if (!config.policies().isEmpty()) {
             policyChains(b, config, policies);
+        }
+        if (ipv6 && lanUnreachable6) {
+            b.append(NftPlanner6.unreachableChain(config));
         }
         b.append("\tchain postrouting {\n");
         b.append("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
         for (WanConfig w : config.wans()) {
             Optional<Inet4Address> address = Optional.ofNullable(addressing.get(w.name())).flatMap(UplinkAddressing::address);
             switch (w.nat()) {
-                case MASQUERADE -> b.append("\t\toifname ").append(quoted(w.iface())).append(" masquerade\n");
+                case MASQUERADE -> b.append("\t\toifname ").append(quoted(w.iface())).append(masquerade);
                 case SNAT -> address.ifPresent(a -> b.append("\t\toifname ").append(quoted(w.iface()))
                         .append(" snat ip to ").append(a.getHostAddress()).append('\n'));
                 case NONE -> { }
             }
+        }
+        if (ipv6) {
+            NftPlanner6.postrouting(config, uplinks6).forEach(l -> b.append("\t\t").append(l).append('\n'));
         }
         b.append("\t}\n");
         String body = b.toString();
@@ -183,7 +211,7 @@ public final class NftPlanner {
     }
 
     /** Names are checked by the loader ([A-Za-z0-9_.-]); quoting keeps nft from reading them as keywords. */
-    private static String quoted(String name) {
+    static String quoted(String name) {
         return '"' + name + '"';
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 
 /**
  * The {@code ip} commands that take the kernel from what it has to what the plan wants — nothing when they
@@ -27,35 +28,64 @@ public final class Reconciler {
                                               Map<Integer, List<RouteSpec>> actualTables) {
         List<List<String>> out = new ArrayList<>();
         // Routes first: a rule pointing at a table should find its routes already there.
-        for (var e : new TreeMap<>(plan.tables()).entrySet()) {
+        routes(plan.tables(), actualTables, RouteSpec::sameSlot, RouteSpec::args, out);
+        rules(plan.firstPriority(), plan.lastPriority(), plan.rules(), actualRules, out);
+        return out;
+    }
+
+    /**
+     * The same for IPv6: argv lists each to run as {@code ip ARGS}, every one starting with {@code -6}.
+     *
+     * @param actualRules  every rule of {@code ip -6 rule show}
+     * @param actualTables IPv6 contents of the tables named in the plan
+     */
+    public static List<List<String>> commands6(RoutingPlan6 plan, List<Rule6Spec> actualRules,
+                                               Map<Integer, List<Route6Spec>> actualTables) {
+        List<List<String>> out = new ArrayList<>();
+        routes(plan.tables(), actualTables, Route6Spec::sameSlot, Route6Spec::args, out);
+        rules(plan.firstPriority(), plan.lastPriority(), plan.rules(), actualRules, out);
+        return out;
+    }
+
+    private interface RouteArgs<T> {
+        List<String> args(T route, String verb, int table);
+    }
+
+    private static <T> void routes(Map<Integer, List<T>> plan, Map<Integer, List<T>> actual,
+                                   BiPredicate<T, T> sameSlot, RouteArgs<T> args, List<List<String>> out) {
+        for (var e : new TreeMap<>(plan).entrySet()) {
             int table = e.getKey();
-            List<RouteSpec> want = e.getValue();
-            List<RouteSpec> have = actualTables.getOrDefault(table, List.of());
-            for (RouteSpec r : want) {
+            List<T> want = e.getValue();
+            List<T> have = actual.getOrDefault(table, List.of());
+            for (T r : want) {
                 if (!have.contains(r)) {
-                    out.add(r.args("replace", table));
+                    out.add(args.args(r, "replace", table));
                 }
             }
-            for (RouteSpec r : have) {
-                if (want.stream().noneMatch(r::sameSlot)) {
-                    out.add(r.args("del", table));
+            for (T r : have) {
+                if (want.stream().noneMatch(w -> sameSlot.test(r, w))) {
+                    out.add(args.args(r, "del", table));
                 }
             }
         }
-        Map<Integer, List<RuleSpec>> haveByPriority = new TreeMap<>();
-        for (RuleSpec r : actualRules) {
-            if (r.priority() >= plan.firstPriority() && r.priority() <= plan.lastPriority()) {
+    }
+
+    private static <R extends OwnedRule> void rules(int first, int last, List<R> planned, List<R> actualRules,
+                                                    List<List<String>> out) {
+        Map<Integer, List<R>> haveByPriority = new TreeMap<>();
+        for (R r : actualRules) {
+            if (r.priority() >= first && r.priority() <= last) {
                 haveByPriority.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r);
             }
         }
         TreeSet<Integer> priorities = new TreeSet<>(haveByPriority.keySet());
-        plan.rules().forEach(r -> priorities.add(r.priority()));
+        planned.forEach(r -> priorities.add(r.priority()));
         for (int p : priorities) {
-            List<RuleSpec> want = List.copyOf(new LinkedHashSet<>(
-                    plan.rules().stream().filter(r -> r.priority() == p).toList()));
-            out.addAll(slot(p, want, haveByPriority.getOrDefault(p, List.of())));
+            List<R> want = List.copyOf(new LinkedHashSet<>(planned.stream().filter(r -> r.priority() == p).toList()));
+            List<R> have = haveByPriority.getOrDefault(p, List.of());
+            List<String> bareDelete = (want.isEmpty() ? have : want).getFirst().bareDelete();
+            out.addAll(slot(bareDelete, want, have));
         }
-        return out;
     }
 
     /**
@@ -73,8 +103,7 @@ public final class Reconciler {
      *       cleared and filled again instead (only possible when someone else put rules of our shapes there).</li>
      * </ul>
      */
-    private static List<List<String>> slot(int priority, List<RuleSpec> want, List<RuleSpec> have) {
-        List<String> bareDelete = List.of("rule", "del", "priority", Integer.toString(priority));
+    private static <R extends OwnedRule> List<List<String>> slot(List<String> bareDelete, List<R> want, List<R> have) {
         int lastForeign = -1;
         for (int i = 0; i < have.size(); i++) {
             if (have.get(i).foreign()) {
@@ -85,22 +114,22 @@ public final class Reconciler {
         for (int i = 0; i <= lastForeign; i++) {
             out.add(bareDelete);
         }
-        List<RuleSpec> slot = new ArrayList<>(have.subList(lastForeign + 1, have.size()));
-        List<RuleSpec> surplus = new ArrayList<>(slot);
-        List<RuleSpec> missing = new ArrayList<>();
-        for (RuleSpec w : want) {
+        List<R> slot = new ArrayList<>(have.subList(lastForeign + 1, have.size()));
+        List<R> surplus = new ArrayList<>(slot);
+        List<R> missing = new ArrayList<>();
+        for (R w : want) {
             if (!surplus.remove(w)) {
                 missing.add(w);
             }
         }
         List<List<String>> changes = new ArrayList<>();
         boolean exact = true;
-        for (RuleSpec w : missing) {
+        for (R w : missing) {
             exact &= slot.stream().noneMatch(r -> addCollides(w, r));
             slot.add(w); // the kernel puts a new rule behind the older ones of its priority
             changes.add(w.addArgs());
         }
-        for (RuleSpec d : surplus) {
+        for (R d : surplus) {
             int hit = firstDeleted(d, slot);
             exact &= hit >= 0 && slot.get(hit).equals(d);
             if (hit >= 0) {
@@ -124,19 +153,19 @@ public final class Reconciler {
      * The kernel refuses {@code add} of {@code request} (EEXIST) when a rule of its priority and table has its
      * mark and suppressor exactly and, if it names a source, that source.
      */
-    private static boolean addCollides(RuleSpec request, RuleSpec r) {
+    private static boolean addCollides(OwnedRule request, OwnedRule r) {
         return r.priority() == request.priority() && r.table().equals(request.table())
                 && r.fwmark().equals(request.fwmark()) && r.suppressDefault() == request.suppressDefault()
-                && (request.from().isEmpty() || r.from().equals(request.from()));
+                && (request.source().isEmpty() || r.source().equals(request.source()));
     }
 
     /** Which rule of the slot {@code del} of {@code request} removes: the first with every selector it names. */
-    private static int firstDeleted(RuleSpec request, List<RuleSpec> slot) {
+    private static int firstDeleted(OwnedRule request, List<? extends OwnedRule> slot) {
         for (int i = 0; i < slot.size(); i++) {
-            RuleSpec r = slot.get(i);
+            OwnedRule r = slot.get(i);
             if (r.priority() == request.priority() && r.table().equals(request.table())
                     && (request.fwmark().isEmpty() || r.fwmark().equals(request.fwmark()))
-                    && (request.from().isEmpty() || r.from().equals(request.from()))
+                    && (request.source().isEmpty() || r.source().equals(request.source()))
                     && (!request.suppressDefault() || r.suppressDefault())) {
                 return i;
             }

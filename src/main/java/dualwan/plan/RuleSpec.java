@@ -10,7 +10,7 @@ import java.util.Optional;
  * are kept as {@code foreign} so that they never compare equal to a desired rule.
  */
 public record RuleSpec(int priority, Optional<Integer> fwmark, Optional<Inet4Address> from, boolean suppressDefault,
-                       String table, boolean foreign) {
+                       String table, boolean foreign) implements OwnedRule {
 
     public static RuleSpec fwmark(int priority, int mark, int table) {
         return new RuleSpec(priority, Optional.of(mark), Optional.empty(), false, Integer.toString(table), false);
@@ -29,7 +29,18 @@ public record RuleSpec(int priority, Optional<Integer> fwmark, Optional<Inet4Add
         return new RuleSpec(priority, Optional.empty(), Optional.empty(), false, Integer.toString(table), false);
     }
 
+    @Override
+    public Optional<String> source() {
+        return from.map(Inet4Address::getHostAddress);
+    }
+
+    @Override
+    public List<String> bareDelete() {
+        return List.of("rule", "del", "priority", Integer.toString(priority));
+    }
+
     /** Arguments after {@code ip}: {@code rule add priority P SELECTORS lookup T}. */
+    @Override
     public List<String> addArgs() {
         return args("add");
     }
@@ -39,6 +50,7 @@ public record RuleSpec(int priority, Optional<Integer> fwmark, Optional<Inet4Add
      * table, so that another rule at the same priority is never the one deleted. Not for a {@code foreign} rule,
      * whose selectors this record does not hold.
      */
+    @Override
     public List<String> delArgs() {
         if (foreign) {
             throw new IllegalStateException("a foreign rule can only be deleted by its priority: " + this);

@@ -56,6 +56,21 @@ class KernelCleanupTest {
     }
 
     @Test
+    void ipv6RulesAndRoutesOfTheBlockAndTablesGoToo() throws Exception {
+        List<dualwan.plan.Rule6Spec> rules = dualwan.linux.IpJson6.rules("[{\"priority\":0,\"src\":\"all\",\"table\":\"255\"},"
+                + "{\"priority\":1000,\"src\":\"all\",\"table\":\"254\",\"suppress_prefixlen\":0},"
+                + "{\"priority\":1020,\"src\":\"2001:db8:1::2\",\"table\":\"101\"},"
+                + "{\"priority\":32766,\"src\":\"all\",\"table\":\"254\"}]");
+        KernelCleanup.Removal r = KernelCleanup.plan6(new RoutingConfig(200, 1000), new LinkedHashSet<>(List.of(101, 102, 200)),
+                rules, Map.of(101, List.of(dualwan.plan.Route6Spec.unreachableDefault()), 102, List.of()));
+        assertEquals(List.of(List.of("-6", "rule", "del", "priority", "1000"), List.of("-6", "rule", "del", "priority", "1020"),
+                List.of("-6", "route", "del", "unreachable", "default", "metric", "4294967295", "table", "101")), r.ip());
+        assertEquals(2, r.rules());
+        assertEquals(1, r.routes());
+        assertFalse(r.nftTable(), "the one table for both families goes with IPv4's part");
+    }
+
+    @Test
     void aCleanKernelGetsNoCommand() throws Exception {
         KernelCleanup.Removal r = KernelCleanup.plan(new RoutingConfig(200, 1000), new LinkedHashSet<>(List.of(101, 102, 200)),
                 IpJson.rules("[{\"priority\":0,\"src\":\"all\",\"table\":\"local\"}]"), Map.of(), false);

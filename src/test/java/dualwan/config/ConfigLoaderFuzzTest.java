@@ -116,6 +116,20 @@ class ConfigLoaderFuzzTest {
         config.policies().forEach(p -> policies.put(p.name(),
                 new PolicyDecision(p.uplinks(), java.util.Set.of(), NOW, "fuzz", Optional.empty())));
         assertTrue(NftPlanner.ruleset(config, addressing, policies).contains("table inet dualwan {"));
+        Map<String, dualwan.plan.Planner6.Uplink6> six = new LinkedHashMap<>();
+        for (int i = 0; i < config.wans().size(); i++) {
+            WanConfig w = config.wans().get(i);
+            int n = i;
+            six.put(w.name(), new dualwan.plan.Planner6.Uplink6(true, List.of(Ipv6.of("2001:db8:" + (i + 1) + "::2")),
+                    w.ipv6().flatMap(Wan6Config::gateway).or(() -> Optional.of(Ipv6.of("fe80::1"))),
+                    w.ipv6().flatMap(Wan6Config::prefix).or(() -> Optional.of(Prefix6.parse("2001:db8:1" + n + "::/56")))));
+        }
+        dualwan.plan.RoutingPlan6 plan6 = dualwan.plan.Planner6.plan(config, six, dualwan.plan.Planner6.bestByPriority(config), true);
+        plan6.rules().forEach(r -> assertTrue(r.priority() >= plan6.firstPriority() && r.priority() <= plan6.lastPriority()));
+        assertTrue(NftPlanner.ruleset(config, addressing, policies, six, dualwan.plan.Planner6.lanUnreachable(config, plan6))
+                .contains("table inet dualwan {"));
+        dualwan.plan.Flushes6.commands(config, config.wans().stream().map(w -> new dualwan.plan.Flushes6.Moved6(w.name(),
+                Optional.of(Ipv6.of("2001:db8::2")), Optional.empty())).toList());
         Monitor monitor = new Monitor(config, NOW);
         monitor.due(NOW);
         HealthSnapshot health = monitor.snapshot(NOW);
