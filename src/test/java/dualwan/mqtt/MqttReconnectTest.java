@@ -39,9 +39,9 @@ class MqttReconnectTest {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
     }
 
-    /** Waits (bounded by count, not asserting time) until {@code condition} holds. */
+    /** Waits (bounded by count, not asserting time: up to 30 s, a loaded machine may need it) until {@code condition} holds. */
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 3000; i++) {
             if (condition.getAsBoolean()) {
                 return;
             }
