@@ -30,7 +30,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker stops ({@code systemctl stop mosquitto}: SIGTERM) for 45 s (3 minutes with {@code -Dsoak=true})
+ * The broker stops ({@code systemctl stop mosquitto}: SIGTERM) for 20 s (3 minutes with {@code -Dsoak=true})
  * while isp1 is cut and healed again and again. Every switch is made on time (state file), every switch event
  * reaches a subscriber once the broker is back (none lost; QoS 1 duplicates counted), and the first state
  * published after the reconnect is the current one. The subscriber keeps a persistent session on a broker with
@@ -41,7 +41,7 @@ class MqttOutageTest extends DaemonLabTest {
 
     private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
     private static final String P = "dualwan/lab";
-    private static final Duration OUTAGE = Duration.ofSeconds(Boolean.getBoolean("dualwan.soak") ? 180 : 45);
+    private static final Duration OUTAGE = Duration.ofSeconds(Boolean.getBoolean("dualwan.soak") ? 180 : 20);
     private static final long HOLD_MS = 2000;
 
     @Test

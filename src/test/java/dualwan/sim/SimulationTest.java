@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The simulated-time figures behind the README's arithmetic, at default settings. Simulated time, not wall
- * time, so asserting on it is deterministic. Shorter than {@code dualwan simulate} (2 days, not 30).
+ * time, so asserting on it is deterministic. Shorter than {@code dualwan simulate} (1 day, not 30).
  */
 class SimulationTest {
 
     /** Computed once for all tests of the class (JUnit makes an instance per test). */
-    private static final SimulateCommand.Figures f = SimulateCommand.figures(2, 40, 7);
+    private static final SimulateCommand.Figures f = SimulateCommand.figures(1, 40, 7);
 
     @Test
     void totalLossIsDetectedInUnderASecondAtEveryPhase() {
