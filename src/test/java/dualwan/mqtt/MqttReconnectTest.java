@@ -30,8 +30,10 @@ class MqttReconnectTest {
     /** Live threads of this JVM, without the test relay's own. */
     private static List<String> threads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                // the JDK's virtual-thread carriers come and go with load; they are not ours to leak
-                .filter(n -> !n.startsWith("proxy-") && !n.startsWith("ForkJoinPool-")).sorted().toList();
+                // the JDK's own pools (virtual-thread carriers, process reapers of earlier tests) grow and shrink
+                // by themselves; they are not ours to leak
+                .filter(n -> !n.startsWith("proxy-") && !n.startsWith("ForkJoinPool-")
+                        && !n.startsWith("process reaper")).sorted().toList();
     }
 
     private static double heapMb() {
