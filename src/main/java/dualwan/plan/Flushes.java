@@ -80,7 +80,8 @@ public final class Flushes {
         return m.address().map(a -> List.of("-D", "--reply-dst", a.getHostAddress(), "--mark", ConnMarks.hex(mark)));
     }
 
-    private static List<List<String>> withFilters(List<String> selector, List<FlowFilter> filters) {
+    /** One command per flow filter (protocol, original destination port), or the selector alone without filters. */
+    static List<List<String>> withFilters(List<String> selector, List<FlowFilter> filters) {
         if (filters.isEmpty()) {
             return List.of(selector);
         }

@@ -2,14 +2,12 @@ package dualwan.plan;
 
 import dualwan.config.Config;
 import dualwan.config.ConntrackConfig;
-import dualwan.config.FlowFilter;
 import dualwan.config.Ipv6;
 import dualwan.config.Nat6;
 import dualwan.config.Prefix6;
 import dualwan.config.WanConfig;
 
 import java.net.Inet6Address;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +50,7 @@ public final class Flushes6 {
             return List.of();
         }
         if (c.flush() == ConntrackConfig.Flush.ALL) {
-            return withFilters(List.of("-D", "-f", "ipv6"), c.filter());
+            return Flushes.withFilters(List.of("-D", "-f", "ipv6"), c.filter());
         }
         LinkedHashSet<List<String>> out = new LinkedHashSet<>();
         for (Moved6 m : moved) {
@@ -63,27 +61,9 @@ public final class Flushes6 {
                 case MASQUERADE -> m.address().map(Ipv6::text);
                 case NONE -> Optional.empty();
             };
-            replyDst.ifPresent(dst -> out.addAll(withFilters(
+            replyDst.ifPresent(dst -> out.addAll(Flushes.withFilters(
                     List.of("-D", "-f", "ipv6", "--reply-dst", dst, "--mark", ConnMarks.hex(0)), c.filter())));
         }
         return List.copyOf(out);
-    }
-
-    private static List<List<String>> withFilters(List<String> selector, List<FlowFilter> filters) {
-        if (filters.isEmpty()) {
-            return List.of(selector);
-        }
-        List<List<String>> out = new ArrayList<>();
-        for (FlowFilter f : filters) {
-            List<String> argv = new ArrayList<>(selector);
-            argv.add("-p");
-            argv.add(f.protocol().label());
-            f.port().ifPresent(p -> {
-                argv.add("--dport");
-                argv.add(Integer.toString(p));
-            });
-            out.add(List.copyOf(argv));
-        }
-        return out;
     }
 }
