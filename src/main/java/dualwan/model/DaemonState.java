@@ -23,13 +23,15 @@ import java.util.Optional;
  * @param policies    each policy, in config order
  * @param conntrack   the flush setting and what flushes deleted
  * @param kernel      whether the kernel has what the daemon wants
+ * @param ipv6        IPv6, judged and decided apart from IPv4: present only when some uplink has IPv6 (an
+ *                    IPv4-only config shows nothing of it)
  * @param updated     when this tree was made
  * @param sections    what adapters add about themselves (front panel, MQTT, DNS), shown as they give it
  */
 public record DaemonState(int version, Optional<String> active, Mode mode, String reason, Instant activeSince,
                           int switches, Optional<SwitchEvent> lastSwitch, Map<String, Uplink> wans,
-                          Map<String, Policy> policies, Conntrack conntrack, KernelSync kernel, Instant updated,
-                          Map<String, Object> sections) {
+                          Map<String, Policy> policies, Conntrack conntrack, KernelSync kernel,
+                          Optional<Ipv6> ipv6, Instant updated, Map<String, Object> sections) {
 
     /** 2: typed tree with {@code version}, {@code kernel}; 1 (unversioned) was the map the daemon wrote before. */
     public static final int VERSION = 2;
@@ -38,6 +40,15 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
         wans = frozen(wans);
         policies = frozen(policies);
         sections = frozen(sections);
+    }
+
+    /** Without IPv6 (an IPv4-only config). */
+    public DaemonState(int version, Optional<String> active, Mode mode, String reason, Instant activeSince,
+                       int switches, Optional<SwitchEvent> lastSwitch, Map<String, Uplink> wans,
+                       Map<String, Policy> policies, Conntrack conntrack, KernelSync kernel, Instant updated,
+                       Map<String, Object> sections) {
+        this(version, active, mode, reason, activeSince, switches, lastSwitch, wans, policies, conntrack, kernel,
+                Optional.empty(), updated, sections);
     }
 
     public Optional<Uplink> wan(String name) {
@@ -53,7 +64,7 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
             s.put(name, value);
         }
         return new DaemonState(version, active, mode, reason, activeSince, switches, lastSwitch, wans, policies,
-                conntrack, kernel, updated, s);
+                conntrack, kernel, ipv6, updated, s);
     }
 
     /**
@@ -125,6 +136,31 @@ public record DaemonState(int version, Optional<String> active, Mode mode, Strin
             boolean lossy = java.util.stream.Stream.concat(gatewayTarget.stream(), hosts.values().stream())
                     .anyMatch(t -> t.samples() >= DEGRADED_MIN_SAMPLES && t.lossPct() >= DEGRADED_LOSS_PCT);
             return lossy ? Optional.of("loss") : Optional.empty();
+        }
+    }
+
+    /**
+     * The LAN's IPv6: which uplink carries it, decided from each uplink's IPv6 verdict alone.
+     *
+     * @param active      the uplink carrying the LAN's IPv6, or empty when no uplink has working IPv6
+     * @param reason      why
+     * @param since       when {@code active} last changed
+     * @param switches    changes of the IPv6 uplink since start
+     * @param lastSwitch  the latest of them
+     * @param unreachable the LAN's IPv6 default is {@code unreachable} now: no uplink has working IPv6 but IPv4
+     *                    works, so clients fall back to IPv4 at once
+     * @param wans        each uplink that has IPv6, its IPv6 verdict and targets; {@code address} is its global
+     *                    IPv6 address, {@code gateway} its IPv6 gateway (usually link-local)
+     */
+    public record Ipv6(Optional<String> active, String reason, Instant since, int switches,
+                       Optional<SwitchEvent> lastSwitch, boolean unreachable, Map<String, Uplink> wans) {
+        public Ipv6 {
+            wans = frozen(wans);
+        }
+
+        /** The uplink's IPv6 verdict, or empty for an uplink without IPv6. */
+        public Optional<Verdict> state(String wan) {
+            return Optional.ofNullable(wans.get(wan)).map(Uplink::state);
         }
     }
 
