@@ -3,6 +3,7 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.engine.Input;
 import dualwan.linux.Discovery;
+import dualwan.linux.Discovery6;
 import dualwan.linux.Kernel;
 
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * Reads every uplink's addressing (two {@code ip} runs) off the control loop, one read at a time and one more if
+ * Reads every uplink's addressing (two {@code ip} runs, two more for IPv6 when uplinks have it) off the control loop, one read at a time and one more if
  * asked meanwhile, and hands the result (or the failure) back as an engine input.
  */
 final class AddressReader implements AutoCloseable {
@@ -45,7 +46,7 @@ final class AddressReader implements AutoCloseable {
         thread.execute(() -> {
             Input result;
             try {
-                result = new Input.Addressing(Discovery.readAll(kernel, config.wans()));
+                result = new Input.Addressing(Discovery.readAll(kernel, config.wans()), Discovery6.readAll(kernel, config));
             } catch (IOException | RuntimeException e) {
                 result = new Input.ReadFailed("addresses", e.getMessage());
             }

@@ -86,6 +86,7 @@ public final class Daemon implements AutoCloseable {
     // The loop's own.
     private KernelWorker worker;
     private AutoCloseable kernelEvents = () -> { };
+    private Optional<PrefixWatcher> prefixWatcher = Optional.empty();
     private boolean started;
     private final List<Input> beforeStart = new ArrayList<>();
     private final Map<String, Object> sections = new LinkedHashMap<>();
@@ -130,6 +131,7 @@ public final class Daemon implements AutoCloseable {
             beforeStart.forEach(this::handle);
             beforeStart.clear();
             kernelEvents = kernel.watch(this::onKernelEvent);
+            prefixWatcher = PrefixWatcher.start(config, () -> post(new Input.KernelChanged(Input.Needs.ADDRESSING)));
             return null;
         }).get();
         fastCarrier.arm(); // start-up's own link changes may have just run linkwatch
@@ -181,6 +183,7 @@ public final class Daemon implements AutoCloseable {
         } catch (Exception e) {
             Logger.warn("stopping the kernel monitor: {}", e.getMessage());
         }
+        prefixWatcher.ifPresent(PrefixWatcher::close);
         prober.close();
         loop.shutdownNow();
         addresses.close();

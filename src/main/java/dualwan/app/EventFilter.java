@@ -26,7 +26,11 @@ final class EventFilter {
     private final int firstPriority;
     private final int lastPriority;
 
+    /** Uplinks have IPv6: their IPv6 addresses, RA defaults and dualwan's IPv6 routes matter too. */
+    private final boolean ipv6;
+
     EventFilter(Config config) {
+        ipv6 = config.wans().stream().anyMatch(w -> w.ipv6().isPresent());
         for (WanConfig w : config.wans()) {
             uplinkIfaces.add(w.iface());
             ownedTables.add(Integer.toString(w.table()));
@@ -40,15 +44,15 @@ final class EventFilter {
     int needs(KernelEvent e) {
         return switch (e.kind()) {
             case LINK -> ours(e.iface()) ? LINKS : 0;
-            case ADDRESS -> e.ipv4() && ours(e.iface()) ? ADDRESSING : 0;
+            case ADDRESS -> (e.ipv4() || ipv6) && ours(e.iface()) ? ADDRESSING : 0;
             case ROUTE -> {
-                if (!e.ipv4()) {
+                if (!e.ipv4() && !ipv6) {
                     yield 0;
                 }
                 if (e.table().filter(ownedTables::contains).isPresent()) {
                     yield REPAIR;
                 }
-                // The DHCP client's default route in main is where an auto gateway comes from.
+                // The DHCP client's default route in main is where an auto gateway comes from (for IPv6: the RA's).
                 boolean mainDefault = e.table().equals(Optional.of("main")) && e.toDefault();
                 yield mainDefault && (e.iface().isEmpty() || ours(e.iface())) ? ADDRESSING : 0;
             }

@@ -5,6 +5,9 @@ import dualwan.config.WanConfig;
 import dualwan.engine.Input;
 import dualwan.health.LinkState;
 import dualwan.linux.Discovery;
+import dualwan.linux.Discovery6;
+import dualwan.plan.Planner6;
+import dualwan.plan.Route6Spec;
 import dualwan.linux.Kernel;
 import dualwan.model.StateJson;
 import dualwan.plan.Planner;
@@ -27,8 +30,10 @@ record StartUp(Input.Start start) {
     static StartUp read(Config config, Kernel kernel, StateFile stateFile) {
         Map<String, LinkState> links = links(config, kernel);
         Optional<Map<String, Planner.UplinkAddressing>> addressing;
+        Map<String, Planner6.Uplink6> addressing6 = Map.of();
         try {
             addressing = Optional.of(Discovery.readAll(kernel, config.wans()));
+            addressing6 = Discovery6.readAll(kernel, config);
         } catch (IOException | RuntimeException e) {
             Logger.warn("cannot read addresses at start: {}", e.getMessage());
             addressing = Optional.empty();
@@ -41,7 +46,8 @@ record StartUp(Input.Start start) {
             nftPresent = false;
         }
         StateJson.Saved saved = stateFile.saved();
-        return new StartUp(new Input.Start(links, addressing, activeInKernel(config, kernel), nftPresent, saved));
+        return new StartUp(new Input.Start(links, addressing, activeInKernel(config, kernel), nftPresent, saved,
+                addressing6, active6InKernel(config, kernel)));
     }
 
     static Map<String, LinkState> links(Config config, Kernel kernel) {
@@ -57,6 +63,24 @@ record StartUp(Input.Start start) {
         } catch (RuntimeException e) {
             Logger.warn("cannot read the link of {}: {}", w.iface(), e.toString());
             return LinkState.NO_CARRIER;
+        }
+    }
+
+    /** Which uplink the LAN table's IPv6 default already points at (none without {@code lan.ipv6}). */
+    static Optional<String> active6InKernel(Config config, Kernel kernel) {
+        if (config.lan().ipv6().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            List<Route6Spec> lan = kernel.tables6(List.of(config.routing().lanTable()))
+                    .getOrDefault(config.routing().lanTable(), List.of());
+            return lan.stream().filter(r -> r.dst().equals("default") && r.gateway().isPresent()).findFirst()
+                    .flatMap(Route6Spec::dev)
+                    .flatMap(dev -> config.wans().stream().filter(w -> w.iface().equals(dev)).findFirst())
+                    .map(WanConfig::name);
+        } catch (IOException | RuntimeException e) {
+            Logger.warn("cannot read IPv6 table {}: {}", config.routing().lanTable(), e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -18,7 +18,10 @@ import dualwan.model.SwitchEvent;
 import dualwan.plan.NftPlanner;
 import dualwan.plan.Planner;
 import dualwan.plan.Planner.UplinkAddressing;
+import dualwan.plan.Planner6;
+import dualwan.plan.Planner6.Uplink6;
 import dualwan.plan.RoutingPlan;
+import dualwan.plan.RoutingPlan6;
 
 import java.net.Inet4Address;
 import java.time.Duration;
@@ -50,6 +53,8 @@ import java.util.function.UnaryOperator;
  *       {@link NftPlanner}); a change becomes a new {@link KernelTarget}, with the flushes to run once it is
  *       applied — the kernel worker turns it into {@code ip}, {@code nft} and {@code conntrack} runs.</li>
  * </ol>
+ * IPv6, when uplinks have it, runs the same flow beside IPv4 ({@link LanIpv6}): its own verdicts, decision,
+ * holds, plan and flushes, so one family can move while the other stays.
  */
 public final class Engine {
 
@@ -61,6 +66,7 @@ public final class Engine {
     private final Dampening dampening;
     private Monitor monitor;
     private Decision decision;
+    private LanIpv6 lan6;
     private final Map<String, PolicyDecision> policies = new LinkedHashMap<>();
     private Mode mode = Mode.AUTO;
     private final Map<String, LinkState> links = new HashMap<>();
@@ -75,6 +81,7 @@ public final class Engine {
     private KernelTarget lastTarget;
     private boolean planDirty = true;
     private RoutingPlan plannedRoutes;
+    private RoutingPlan6 plannedRoutes6;
     private String plannedNft;
     private long seenVerdictChanges = -1;
     private long seenConfirmingChanges = -1;
@@ -102,7 +109,10 @@ public final class Engine {
             case Input.Tick t -> { }
             case Input.ProbeDone p -> p.results().forEach(r -> monitor.onResult(r, now));
             case Input.Links l -> l.links().forEach((wan, link) -> setLink(wan, link, now, out));
-            case Input.Addressing a -> setAddressing(a.addressing(), now, out);
+            case Input.Addressing a -> {
+                setAddressing(a.addressing(), now, out);
+                setAddressing6(a.addressing6(), now, out);
+            }
             case Input.ReadFailed f -> {
                 out.note(Note.Level.WARN, "cannot read " + f.what() + ": " + f.error() + "; trying again");
                 timers.readFailed(now);
@@ -141,6 +151,11 @@ public final class Engine {
         return decision == null ? Optional.empty() : decision.active();
     }
 
+    /** The uplink whose IPv6 routes the LAN uses, if any. */
+    public Optional<String> active6() {
+        return lan6 == null ? Optional.empty() : lan6.routed();
+    }
+
     /** The link the engine last heard of for {@code wan} (the fast carrier watch compares with it). */
     public Optional<LinkState> link(String wan) {
         return Optional.ofNullable(links.get(wan));
@@ -158,9 +173,11 @@ public final class Engine {
     /** What people and adapters see; {@code wall} turns the engine's monotonic instants into wall-clock ones. */
     public DaemonState state(Instant now, UnaryOperator<Instant> wall) {
         HealthSnapshot health = monitor.snapshot(now);
+        Optional<StateView.Parts6> six = lan6.configured() ? Optional.of(lan6.parts(monitor.snapshot6(now), now))
+                : Optional.empty();
         return StateView.build(config, new StateView.Parts(health, decision, mode, lastSwitch, switches,
                 addressing, policies, new DaemonState.Conntrack(config.conntrack().flush().label(), flushes, deleted),
-                kernelSync, dampening.holds(health, now)), wall);
+                kernelSync, dampening.holds(health, now)), six, wall);
     }
 
     private void start(Input.Start s, Instant now, Step out) {
@@ -174,7 +191,9 @@ public final class Engine {
                 monitor.setLink(wan, link, now);
             }
         });
+        lan6 = new LanIpv6(config, s.active6InKernel(), now);
         s.addressing().ifPresent(a -> setAddressing(a, now, out));
+        setAddressing6(s.addressing6(), now, out);
         decision = Decision.initial(s.activeInKernel().filter(w -> config.wan(w).isPresent()), now);
         s.saved().mode().filter(m -> m.auto() || config.wan(m.forced().get()).isPresent()).ifPresent(m -> mode = m);
         s.saved().holds().forEach((wan, hold) -> dampening.restore(wan, hold, now));
@@ -189,7 +208,9 @@ public final class Engine {
                     : new PolicyDecision(saved, Set.of(), now, "found in place at start", Optional.empty()));
         }
         monitor.setCarrying(carrying(), now);
+        monitor.setCarrying6(carrying6(), now);
         out.note(Note.Level.INFO, "starting: active uplink " + decision.active().orElse("none")
+                + (lan6.configured() ? ", IPv6 " + lan6.routed().orElse("none") : "")
                 + " (from the kernel), mode " + mode);
         out.stateChanged = true;
     }
@@ -234,6 +255,26 @@ public final class Engine {
                         + ", gateway " + text(a.gateway()));
             }
             monitor.setGateway(w.name(), a.gateway(), now);
+        }
+    }
+
+    /** An uplink's IPv6 facts: its gateway6 is probed, its addresses and delegated prefix planned and NATed to. */
+    private void setAddressing6(Map<String, Uplink6> read, Instant now, Step out) {
+        for (WanConfig w : config.wans()) {
+            Uplink6 u = read.get(w.name());
+            if (u == null || w.ipv6().isEmpty()) {
+                continue;
+            }
+            flushBook.addressing6(w.name(), u);
+            if (lan6.setAddressing(w.name(), u)) {
+                planDirty = true;
+                out.stateChanged = true;
+                out.note(Note.Level.INFO, w.name() + ": IPv6 addresses " + (u.addresses().isEmpty() ? "none"
+                        : u.addresses().stream().map(java.net.Inet6Address::getHostAddress).toList())
+                        + ", gateway6 " + u.gateway().map(java.net.Inet6Address::getHostAddress).orElse("none")
+                        + ", delegated prefix " + u.delegated().map(Object::toString).orElse("none"));
+            }
+            monitor.setGateway6(w.name(), u.gateway(), now);
         }
     }
 
@@ -285,6 +326,9 @@ public final class Engine {
         HealthSnapshot health = monitor.snapshot(now);
         Function<String, Duration> holdOf = w -> dampening.hold(w, health, now);
         if (!Decider.decide(config, holdOf, health, m, decision, now).active().equals(decision.active())) {
+            return true;
+        }
+        if (!lan6.next(health, monitor.snapshot6(now), m, now).active().equals(lan6.routed())) {
             return true;
         }
         for (PolicyConfig p : config.policies()) {
@@ -342,8 +386,25 @@ public final class Engine {
             }
             policies.put(p.name(), after);
         }
+        decide6(health, now, out);
         monitor.setCarrying(carrying(), now);
+        monitor.setCarrying6(carrying6(), now);
         out.stateChanged = true;
+    }
+
+    /** The LAN's IPv6, from IPv6 verdicts alone: a switch flushes only IPv6 flows off the uplink it left. */
+    private void decide6(HealthSnapshot health, Instant now, Step out) {
+        Optional<SwitchEvent> e = lan6.decide(health, monitor.snapshot6(now), mode, now);
+        if (e.isPresent()) {
+            out.note(Note.Level.WARN, "IPv6 switch " + e.get().from().orElse("none") + " -> "
+                    + e.get().to().orElse("none") + ": " + e.get().reason());
+            e.get().from().ifPresent(flushBook::left6);
+            planDirty = true;
+        }
+    }
+
+    private Set<String> carrying6() {
+        return lan6.routed().map(Set::of).orElse(Set.of());
     }
 
     /** The uplinks carrying the LAN's or some policy's traffic (a metered one is probed sparingly otherwise). */
@@ -364,11 +425,13 @@ public final class Engine {
         }
         if (planDirty) {
             plannedRoutes = Planner.plan(config, addressing, decision.active());
-            plannedNft = NftPlanner.ruleset(config, addressing, policies);
+            plannedRoutes6 = lan6.plan();
+            plannedNft = NftPlanner.ruleset(config, addressing, policies, lan6.addressing(),
+                    Planner6.lanUnreachable(config, plannedRoutes6));
             planDirty = false;
         }
         boolean changed = lastTarget == null || !plannedRoutes.equals(lastTarget.plan())
-                || !plannedNft.equals(lastTarget.nft());
+                || !plannedRoutes6.equals(lastTarget.plan6()) || !plannedNft.equals(lastTarget.nft());
         if (!changed && flushBook.isEmpty()) {
             return;
         }
@@ -377,7 +440,8 @@ public final class Engine {
             out.note(Note.Level.INFO, "conntrack: nothing to flush for " + taken.what() + " (flush: "
                     + config.conntrack().flush().label() + ")");
         }
-        lastTarget = new KernelTarget(++generation, plannedRoutes, plannedNft, taken.commands(), taken.what());
+        lastTarget = new KernelTarget(++generation, plannedRoutes, plannedRoutes6, plannedNft, taken.commands(),
+                taken.what());
         out.kernel = Optional.of(lastTarget);
         if (!kernelSync.state().equals(DaemonState.KernelSync.FAILING)) {
             kernelSync = new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, now, kernelSync.lastError(), 0,
@@ -388,6 +452,10 @@ public final class Engine {
     /** The earliest end of a failback hold, the LAN's or a policy's. */
     private Optional<Instant> reconsiderAt() {
         Optional<Instant> at = decision.reconsiderAt();
+        Optional<Instant> at6 = lan6.reconsiderAt();
+        if (at6.isPresent() && (at.isEmpty() || at6.get().isBefore(at.get()))) {
+            at = at6;
+        }
         for (PolicyDecision d : policies.values()) {
             if (d.reconsiderAt().isPresent() && (at.isEmpty() || d.reconsiderAt().get().isBefore(at.get()))) {
                 at = d.reconsiderAt();

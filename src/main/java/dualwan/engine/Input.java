@@ -6,6 +6,7 @@ import dualwan.model.Mode;
 import dualwan.model.ProbeResult;
 import dualwan.model.StateJson;
 import dualwan.plan.Planner.UplinkAddressing;
+import dualwan.plan.Planner6.Uplink6;
 
 import java.util.List;
 import java.util.Map;
@@ -24,9 +25,18 @@ public sealed interface Input {
      * @param activeInKernel the uplink the LAN table already points at: a restart keeps it instead of switching
      * @param nftTablePresent dualwan's nftables table is in place, so the previous run's policy choices stand
      * @param saved          what the previous run's state file says (mode, policies)
+     * @param addressing6    each IPv6 uplink's IPv6 facts, read with {@code addressing} (empty map without IPv6)
+     * @param active6InKernel the uplink the LAN table's IPv6 default already points at
      */
     record Start(Map<String, LinkState> links, Optional<Map<String, UplinkAddressing>> addressing,
-                 Optional<String> activeInKernel, boolean nftTablePresent, StateJson.Saved saved) implements Input {
+                 Optional<String> activeInKernel, boolean nftTablePresent, StateJson.Saved saved,
+                 Map<String, Uplink6> addressing6, Optional<String> active6InKernel) implements Input {
+
+        /** IPv4 only. */
+        public Start(Map<String, LinkState> links, Optional<Map<String, UplinkAddressing>> addressing,
+                     Optional<String> activeInKernel, boolean nftTablePresent, StateJson.Saved saved) {
+            this(links, addressing, activeInKernel, nftTablePresent, saved, Map.of(), Optional.empty());
+        }
     }
 
     /** A timer the engine asked for ({@link Outputs#wakeAt()}) is due. */
@@ -41,8 +51,16 @@ public sealed interface Input {
     record Links(Map<String, LinkState> links) implements Input {
     }
 
-    /** Every uplink's addressing, read from the kernel. */
-    record Addressing(Map<String, UplinkAddressing> addressing) implements Input {
+    /**
+     * Every uplink's addressing, read from the kernel: IPv4, and for uplinks with IPv6 their IPv6 facts
+     * (addresses, gateway6, delegated prefix; an empty map without IPv6 in the config).
+     */
+    record Addressing(Map<String, UplinkAddressing> addressing, Map<String, Uplink6> addressing6) implements Input {
+
+        /** IPv4 only. */
+        public Addressing(Map<String, UplinkAddressing> addressing) {
+            this(addressing, Map.of());
+        }
     }
 
     /** A read of the kernel failed (reported, retried soon; probing and deciding go on). */

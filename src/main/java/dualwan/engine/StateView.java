@@ -13,8 +13,10 @@ import dualwan.model.Mode;
 import dualwan.model.SwitchEvent;
 import dualwan.model.Verdict;
 import dualwan.plan.Planner.UplinkAddressing;
+import dualwan.plan.Planner6.Uplink6;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -39,15 +41,30 @@ public final class StateView {
                         DaemonState.KernelSync kernel, Map<String, Dampening.Hold> holds) {
     }
 
+    /**
+     * The LAN's IPv6 parts ({@link LanIpv6}).
+     *
+     * @param active the uplink carrying the LAN's IPv6 while its IPv6 works, else empty
+     */
+    public record Parts6(HealthSnapshot health, Optional<String> active, String reason, Instant since, int switches,
+                         Optional<SwitchEvent> lastSwitch, boolean unreachable, Map<String, Uplink6> addressing,
+                         Map<String, Dampening.Hold> holds) {
+    }
+
     /** A monotonic instant as wall-clock time, given both clocks' readings of the same moment. */
     public static UnaryOperator<Instant> toWall(Instant monoNow, Instant wallNow) {
         return t -> wallNow.minus(Duration.between(t, monoNow));
     }
 
     public static DaemonState build(Config config, Parts p, UnaryOperator<Instant> wall) {
+        return build(config, p, Optional.empty(), wall);
+    }
+
+    /** With IPv6, when the config has it. */
+    public static DaemonState build(Config config, Parts p, Optional<Parts6> six, UnaryOperator<Instant> wall) {
         Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
-        p.health().uplinks().forEach((name, u) -> wans.put(name, uplink(u, p.addressing().get(name),
-                p.holds().get(name), wall)));
+        p.health().uplinks().forEach((name, u) -> wans.put(name, uplink(u, Optional.ofNullable(p.addressing().get(name))
+                .flatMap(UplinkAddressing::address).map(Inet4Address::getHostAddress), p.holds().get(name), wall)));
         Map<String, DaemonState.Policy> policies = new LinkedHashMap<>();
         for (PolicyConfig pc : config.policies()) {
             PolicyDecision d = p.policies().get(pc.name());
@@ -60,10 +77,20 @@ public final class StateView {
                 wall.apply(p.decision().since()), p.switches(), last, wans, policies, p.conntrack(),
                 new DaemonState.KernelSync(p.kernel().state(), wall.apply(p.kernel().since()), p.kernel().lastError(),
                         p.kernel().attempts(), p.kernel().tableDigest()),
-                wall.apply(p.health().at()), Map.of());
+                six.map(s -> ipv6(s, wall)), wall.apply(p.health().at()), Map.of());
     }
 
-    static DaemonState.Uplink uplink(UplinkHealth u, UplinkAddressing a, Dampening.Hold hold,
+    static DaemonState.Ipv6 ipv6(Parts6 s, UnaryOperator<Instant> wall) {
+        Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
+        s.health().uplinks().forEach((name, u) -> wans.put(name, uplink(u, Optional.ofNullable(s.addressing().get(name))
+                .flatMap(a -> a.addresses().stream().findFirst()).map(Inet6Address::getHostAddress),
+                s.holds().get(name), wall)));
+        Optional<SwitchEvent> last = s.lastSwitch().map(e -> new SwitchEvent(e.from(), e.to(), wall.apply(e.at()), e.reason()));
+        return new DaemonState.Ipv6(s.active(), s.reason(), wall.apply(s.since()), s.switches(), last,
+                s.unreachable(), wans);
+    }
+
+    static DaemonState.Uplink uplink(UplinkHealth u, Optional<String> address, Dampening.Hold hold,
                                      UnaryOperator<Instant> wall) {
         Map<String, DaemonState.Target> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, h) -> hosts.put(ip.getHostAddress(), target(h)));
@@ -74,9 +101,8 @@ public final class StateView {
                 .findFirst();
         Optional<Double> loss = measured.stream().filter(t -> t.samples() > 0).mapToDouble(TargetHealth::lossPercent)
                 .average().stream().mapToObj(pct -> Math.round(pct * 10) / 10.0).findFirst();
-        Optional<String> address = a == null ? Optional.empty() : a.address().map(Inet4Address::getHostAddress);
         return new DaemonState.Uplink(u.verdict(), u.reason(), wall.apply(u.since()), u.carrier(), address,
-                u.gateway().map(Inet4Address::getHostAddress), u.gatewayHealth().map(StateView::target),
+                u.gateway().map(java.net.InetAddress::getHostAddress), u.gatewayHealth().map(StateView::target),
                 u.confirming(), hosts, latency, loss, Optional.ofNullable(hold)
                         .map(h -> new DaemonState.FailbackHold(h.hold(), h.reason(), h.flaps())),
                 new DaemonState.Late(u.slow().slow(), u.slow().lateReplies(), u.slow().lateReplies() == 0

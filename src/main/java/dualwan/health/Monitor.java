@@ -10,6 +10,8 @@ import dualwan.model.ProbeRequest;
 import dualwan.model.ProbeResult;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +31,10 @@ import java.util.Optional;
  * {@code confirm-interval} until it answers or reaches {@code down-after} misses, so a dead uplink is
  * confirmed in well under a second while a healthy one costs one probe per host per interval. A gateway miss
  * confirms only the gateway (it decides alone, so it must not be drawn into every host's doubt).
+ *
+ * <p>Each family an uplink has is judged on its own ({@link Family}): its IPv4 side by the IPv4 gateway and
+ * hosts, its IPv6 side (only for an uplink with IPv6) by the IPv6 gateway and hosts, with the same settings and
+ * schedule. Only the link is shared: losing it fails both.
  */
 public final class Monitor {
 
@@ -40,6 +46,10 @@ public final class Monitor {
     private static final Duration HORIZON_SLACK = Duration.ofMillis(50);
 
     private final Map<String, UplinkProbes> uplinks = new LinkedHashMap<>();
+    /** The IPv6 side of each uplink that has IPv6. */
+    private final Map<String, UplinkProbes> uplinks6 = new LinkedHashMap<>();
+    /** Both families' uplinks, IPv4 first: what the schedule walks. */
+    private final List<UplinkProbes> all = new ArrayList<>();
     private final Map<Long, InFlight> inFlight = new HashMap<>();
     /** Probes that missed their timeout but may still get a late reply, until their horizon. */
     private final Map<Long, InFlight> lateWatch = new HashMap<>();
@@ -51,12 +61,24 @@ public final class Monitor {
         this.nextLostScan = start.plus(LOST_SCAN);
         for (WanConfig wan : config.wans()) {
             uplinks.put(wan.name(), new UplinkProbes(wan, start, start, changes));
+            if (wan.ipv6().isPresent()) {
+                uplinks6.put(wan.name(), UplinkProbes.ipv6(wan, start, start, changes));
+            }
         }
+        all.addAll(uplinks.values());
+        all.addAll(uplinks6.values());
     }
 
     /** The kernel reported the uplink's link state. Losing the link forgets every target's verdict. */
     public void setLink(String wan, LinkState link, Instant now) {
-        UplinkProbes u = uplink(wan);
+        setLink(uplink(wan), link, now);
+        UplinkProbes six = uplinks6.get(wan);
+        if (six != null) {
+            setLink(six, link, now);
+        }
+    }
+
+    private static void setLink(UplinkProbes u, LinkState link, Instant now) {
         if (u.link == link) {
             return;
         }
@@ -70,7 +92,20 @@ public final class Monitor {
 
     /** The uplink's gateway is now {@code gateway} (auto discovery or config). A new gateway is judged afresh. */
     public void setGateway(String wan, Optional<Inet4Address> gateway, Instant now) {
-        UplinkProbes u = uplink(wan);
+        setGateway(uplink(wan), gateway, now);
+    }
+
+    /** The uplink's IPv6 gateway (configured, or the RA's router for {@code auto}); ignored for an uplink without IPv6. */
+    public void setGateway6(String wan, Optional<Inet6Address> gateway, Instant now) {
+        UplinkProbes six = uplinks6.get(wan);
+        if (six != null) {
+            setGateway(six, gateway, now);
+        }
+    }
+
+    private void setGateway(UplinkProbes u, Optional<? extends InetAddress> newGateway, Instant now) {
+        String wan = u.cfg.name();
+        Optional<InetAddress> gateway = newGateway.map(InetAddress.class::cast);
         if (u.gateway.equals(gateway)) {
             return;
         }
@@ -87,7 +122,16 @@ public final class Monitor {
      * probed every {@link ProbeCost#METERED_IDLE_INTERVAL}; one that starts carrying is probed fast at once.
      */
     public void setCarrying(java.util.Set<String> wans, Instant now) {
-        for (UplinkProbes u : uplinks.values()) {
+        setCarrying(uplinks.values(), wans);
+    }
+
+    /** {@link #setCarrying} for IPv6: the uplink carrying the LAN's IPv6. */
+    public void setCarrying6(java.util.Set<String> wans, Instant now) {
+        setCarrying(uplinks6.values(), wans);
+    }
+
+    private static void setCarrying(java.util.Collection<UplinkProbes> family, java.util.Set<String> wans) {
+        for (UplinkProbes u : family) {
             boolean carrying = wans.contains(u.cfg.name());
             if (carrying == u.carrying) {
                 continue;
@@ -109,7 +153,7 @@ public final class Monitor {
     public List<ProbeRequest> due(Instant now) {
         expireLost(now);
         List<ProbeRequest> out = new ArrayList<>();
-        for (UplinkProbes u : uplinks.values()) {
+        for (UplinkProbes u : all) {
             if (!u.probing()) {
                 continue;
             }
@@ -125,7 +169,7 @@ public final class Monitor {
     /** When {@link #due} will next have something, or {@link Instant#MAX}. */
     public Instant nextDue() {
         Instant next = Instant.MAX;
-        for (UplinkProbes u : uplinks.values()) {
+        for (UplinkProbes u : all) {
             if (u.probing()) {
                 for (ProbeSlot s : u.slots()) {
                     next = s.nextDue.isBefore(next) ? s.nextDue : next;
@@ -227,7 +271,7 @@ public final class Monitor {
         boolean firstDoubt = !reachable && s.health.verdict() == Verdict.UP && !s.confirming;
         if (reachable) {
             s.rtt.sample(rtt);
-            u.probeBytes += ProbeCost.reply(u.methodOf(s));
+            u.probeBytes += ProbeCost.reply(u.methodOf(s), u.family);
         }
         s.health = s.health.record(reachable, rtt, now, check.downAfter(), check.upAfter());
         if (firstDoubt && s.health.verdict() == Verdict.UP) {
@@ -247,7 +291,7 @@ public final class Monitor {
             return;
         }
         if (u.carrying) { // traffic may have to move: an idle metered uplink's health must be fresh by then
-            for (UplinkProbes v : uplinks.values()) {
+            for (UplinkProbes v : u.family == Family.IPV6 ? uplinks6.values() : uplinks.values()) {
                 if (v != u && v.idleMetered() && v.probing()) {
                     v.slots().stream().filter(x -> x.health.verdict() == Verdict.UP && x.nextDue.isAfter(now))
                             .forEach(x -> x.nextDue = now);
@@ -273,10 +317,20 @@ public final class Monitor {
         return changes.confirming;
     }
 
+    /** Each uplink's IPv4 health. */
     public HealthSnapshot snapshot(Instant now) {
+        return snapshot(uplinks, now);
+    }
+
+    /** The IPv6 health of each uplink that has IPv6 (empty for an IPv4-only config). */
+    public HealthSnapshot snapshot6(Instant now) {
+        return snapshot(uplinks6, now);
+    }
+
+    private static HealthSnapshot snapshot(Map<String, UplinkProbes> family, Instant now) {
         Map<String, UplinkHealth> out = new LinkedHashMap<>();
-        for (UplinkProbes u : uplinks.values()) {
-            Map<Inet4Address, TargetHealth> hosts = new LinkedHashMap<>();
+        for (UplinkProbes u : family.values()) {
+            Map<InetAddress, TargetHealth> hosts = new LinkedHashMap<>();
             u.hostSlots.forEach(s -> hosts.put(s.target.address(), s.health));
             boolean confirming = u.slots().stream().anyMatch(s -> s.confirming);
             out.put(u.cfg.name(), new UplinkHealth(u.cfg.name(), u.verdict, u.reason, u.since,
@@ -299,7 +353,7 @@ public final class Monitor {
         s.nextDue = s.confirming || s.health.verdict() == Verdict.UNKNOWN
                 ? now.plus(confirmEvery) : u.steadyNext(s);
         ProbeMethod method = s.target.role() == Target.Role.GATEWAY ? ProbeMethod.ICMP : check.method();
-        u.probeBytes += ProbeCost.request(method);
+        u.probeBytes += ProbeCost.request(method, u.family);
         return new ProbeRequest(id, u.cfg.iface(), u.cfg.mark(), s.target.address(), method, timeout);
     }
 

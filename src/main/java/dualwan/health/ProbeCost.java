@@ -8,7 +8,8 @@ import java.time.Duration;
  * What probing costs on an uplink's link, both directions: the bytes of one probe and its reply as frames on
  * the wire (Ethernet header and minimum frame size included, as a modem's counters see them), and the
  * projection over 30 days at a schedule. The figures are the packets the prober sends: a 16-byte ICMP echo,
- * a 17-byte DNS query, a TCP SYN / SYN-ACK / RST.
+ * a 17-byte DNS query, a TCP SYN / SYN-ACK / RST, behind a 20-byte IPv4 or 40-byte IPv6 header (an ICMPv6
+ * echo is a 70-byte frame, an IPv6 DNS query 79 bytes).
  */
 public final class ProbeCost {
 
@@ -35,19 +36,31 @@ public final class ProbeCost {
 
     /** Bytes of one probe going out (a TCP probe's SYN and its closing RST). */
     public static int request(ProbeMethod method) {
+        return request(method, Family.IPV4);
+    }
+
+    /** The same over {@code family}. */
+    public static int request(ProbeMethod method, Family family) {
+        int ip = family.ipHeader;
         return switch (method) {
-            case ProbeMethod.Icmp _ -> frame(20 + 8 + 16);
-            case ProbeMethod.Dns _ -> frame(20 + 8 + 17);
-            case ProbeMethod.Tcp _ -> frame(20 + 40) + frame(20 + 20);
+            case ProbeMethod.Icmp _ -> frame(ip + 16); // the 16-byte echo is ICMP header and payload
+            case ProbeMethod.Dns _ -> frame(ip + 8 + 17);
+            case ProbeMethod.Tcp _ -> frame(ip + 40) + frame(ip + 20);
         };
     }
 
     /** Bytes of its answer (a DNS answer is taken as 128 bytes of message: root NS queries get short ones). */
     public static int reply(ProbeMethod method) {
+        return reply(method, Family.IPV4);
+    }
+
+    /** The same over {@code family}. */
+    public static int reply(ProbeMethod method, Family family) {
+        int ip = family.ipHeader;
         return switch (method) {
-            case ProbeMethod.Icmp _ -> frame(20 + 8 + 16);
-            case ProbeMethod.Dns _ -> frame(20 + 8 + 128);
-            case ProbeMethod.Tcp _ -> frame(20 + 40);
+            case ProbeMethod.Icmp _ -> frame(ip + 16); // the 16-byte echo is ICMP header and payload
+            case ProbeMethod.Dns _ -> frame(ip + 8 + 128);
+            case ProbeMethod.Tcp _ -> frame(ip + 40);
         };
     }
 

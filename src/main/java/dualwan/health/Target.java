@@ -1,6 +1,6 @@
 package dualwan.health;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /**
  * Something probed through one uplink.
@@ -9,7 +9,7 @@ import java.net.Inet4Address;
  * @param role    the uplink's gateway, or one of its remote check hosts
  * @param address what is probed
  */
-public record Target(String wan, Role role, Inet4Address address) {
+public record Target(String wan, Role role, InetAddress address) {
 
     public enum Role { GATEWAY, HOST }
 

@@ -2,7 +2,7 @@ package dualwan.health;
 
 import dualwan.model.Verdict;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -23,14 +23,14 @@ import java.util.Optional;
  * @param cost       probe traffic: metered, idle, bytes so far, projected MB per 30 days
  */
 public record UplinkHealth(String wan, Verdict verdict, String reason, Instant since, boolean carrier,
-                           Optional<Inet4Address> gateway, Optional<TargetHealth> gatewayHealth,
-                           Map<Inet4Address, TargetHealth> hosts, boolean confirming, SlowPaths.View slow,
+                           Optional<InetAddress> gateway, Optional<TargetHealth> gatewayHealth,
+                           Map<InetAddress, TargetHealth> hosts, boolean confirming, SlowPaths.View slow,
                            ProbeCost.View cost) {
 
     /** Without late replies. */
     public UplinkHealth(String wan, Verdict verdict, String reason, Instant since, boolean carrier,
-                        Optional<Inet4Address> gateway, Optional<TargetHealth> gatewayHealth,
-                        Map<Inet4Address, TargetHealth> hosts, boolean confirming) {
+                        Optional<InetAddress> gateway, Optional<TargetHealth> gatewayHealth,
+                        Map<InetAddress, TargetHealth> hosts, boolean confirming) {
         this(wan, verdict, reason, since, carrier, gateway, gatewayHealth, hosts, confirming, SlowPaths.View.NONE,
                 ProbeCost.View.NONE);
     }

@@ -25,7 +25,7 @@ public final class Discovery6 {
     private Discovery6() {
     }
 
-    public static Map<String, Uplink6> readAll(LinuxKernel kernel, Config config) throws IOException {
+    public static Map<String, Uplink6> readAll(Kernel kernel, Config config) throws IOException {
         Map<String, Uplink6> out = new LinkedHashMap<>();
         List<WanConfig> six = config.wans().stream().filter(w -> w.ipv6().isPresent()).toList();
         if (six.isEmpty()) {

@@ -1,5 +1,7 @@
 package dualwan.linux;
 
+import dualwan.plan.Route6Spec;
+import dualwan.plan.Rule6Spec;
 import dualwan.plan.RuleSpec;
 import dualwan.plan.RouteSpec;
 
@@ -7,6 +9,7 @@ import dualwan.health.LinkState;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +42,26 @@ public interface Kernel {
      */
     default AutoCloseable watch(Consumer<KernelEvent> onChange) {
         return () -> { };
+    }
+
+    /** Each interface's usable global IPv6 addresses, preferred first. Only read when the config has IPv6. */
+    default Map<String, List<Inet6Address>> addresses6() throws IOException {
+        return Map.of();
+    }
+
+    /** Per interface, the gateway of the main table's IPv6 default through it (router adverts): {@code gateway6: auto}. */
+    default Map<String, Inet6Address> mainDefaultGateways6() throws IOException {
+        return Map.of();
+    }
+
+    /** Every IPv6 rule ({@code ip -6 rule}). */
+    default List<Rule6Spec> rules6() throws IOException {
+        return List.of();
+    }
+
+    /** IPv6 contents of the tables {@code ids}. */
+    default Map<Integer, List<Route6Spec>> tables6(Iterable<Integer> ids) throws IOException {
+        return Map.of();
     }
 
     /** Runs {@code ip ARGS}; returns the error text, or empty on success. */

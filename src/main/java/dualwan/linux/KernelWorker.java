@@ -6,6 +6,7 @@ import dualwan.model.DaemonState.KernelSync;
 import dualwan.plan.NftPlanner;
 import dualwan.plan.Reconciler;
 import dualwan.plan.RoutingPlan;
+import dualwan.plan.RoutingPlan6;
 import org.tinylog.Logger;
 
 import java.io.IOException;
@@ -49,6 +50,8 @@ public final class KernelWorker implements AutoCloseable {
 
     // The worker thread's own.
     private RoutingPlan appliedPlan;
+    /** The IPv6 plan last applied (null: compare with the kernel next time); unused without IPv6. */
+    private RoutingPlan6 appliedPlan6;
     private long appliedGeneration = -1;
     private long attemptedGeneration = -1;
     private final NftTable nft;
@@ -156,10 +159,11 @@ public final class KernelWorker implements AutoCloseable {
     private void attempt(KernelTarget target, boolean repair) {
         attemptedGeneration = target.generation();
         Instant now = mono.instant();
-        boolean full = repair || appliedPlan == null || failures > 0 || !now.isBefore(nextFullCheck);
-        Optional<String> error = routes(target.plan(), full);
+        boolean full = repair || appliedPlan == null || (!target.plan6().empty() && appliedPlan6 == null)
+                || failures > 0 || !now.isBefore(nextFullCheck);
+        Optional<String> error = routes(target, full);
         if (error.isPresent() && !full) {
-            error = routes(target.plan(), true); // the kernel was not what we applied last: compare and repair
+            error = routes(target, true); // the kernel was not what we applied last: compare and repair
             full = true;
         }
         if (error.isEmpty()) {
@@ -189,8 +193,9 @@ public final class KernelWorker implements AutoCloseable {
         report(0, 0);
     }
 
-    /** Brings rules and tables to the plan; the error, or empty. */
-    private Optional<String> routes(RoutingPlan plan, boolean full) {
+    /** Brings IPv4's and then IPv6's rules and tables to the target; the error, or empty. */
+    private Optional<String> routes(KernelTarget target, boolean full) {
+        RoutingPlan plan = target.plan();
         List<List<String>> commands;
         try {
             commands = full ? Reconciler.commands(plan, kernel.rules(), kernel.tables(List.copyOf(plan.tables().keySet())))
@@ -199,6 +204,32 @@ public final class KernelWorker implements AutoCloseable {
             appliedPlan = null;
             return Optional.of("cannot read routing state: " + e.getMessage());
         }
+        Optional<String> error = run(commands);
+        appliedPlan = error.isEmpty() ? plan : null;
+        return error.isPresent() ? error : routes6(target.plan6(), full);
+    }
+
+    /** IPv6's rules and tables ({@code ip -6}); nothing at all is read or run for a config without IPv6. */
+    private Optional<String> routes6(RoutingPlan6 plan, boolean full) {
+        if (plan.empty()) {
+            return Optional.empty();
+        }
+        List<List<String>> commands;
+        try {
+            commands = full || appliedPlan6 == null
+                    ? Reconciler.commands6(plan, kernel.rules6(), kernel.tables6(List.copyOf(plan.tables().keySet())))
+                    : Reconciler.commands6(plan, appliedPlan6.rules(), appliedPlan6.tables());
+        } catch (IOException | RuntimeException e) {
+            appliedPlan6 = null;
+            return Optional.of("cannot read IPv6 routing state: " + e.getMessage());
+        }
+        Optional<String> error = run(commands);
+        appliedPlan6 = error.isEmpty() ? plan : null;
+        return error;
+    }
+
+    /** Runs {@code ip} argument lists in order, up to the first failure; its error, or empty. */
+    private Optional<String> run(List<List<String>> commands) {
         for (List<String> c : commands) {
             ownWrites.expect(c);
             Optional<String> error;
@@ -209,12 +240,10 @@ public final class KernelWorker implements AutoCloseable {
             }
             if (error.isPresent()) {
                 Logger.warn("ip {} failed: {}", String.join(" ", c), error.get());
-                appliedPlan = null;
                 return Optional.of("ip " + String.join(" ", c) + ": " + error.get());
             }
             Logger.info("ip {}", String.join(" ", c));
         }
-        appliedPlan = plan;
         return Optional.empty();
     }
 

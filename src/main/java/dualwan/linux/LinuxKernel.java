@@ -137,19 +137,23 @@ public final class LinuxKernel implements Kernel {
     }
 
     /** Each interface's usable global IPv6 addresses (see {@link IpJson6#globalAddresses}). */
+    @Override
     public Map<String, List<java.net.Inet6Address>> addresses6() throws IOException {
         return IpJson6.globalAddresses(readIp("-json", "-6", "addr", "show", "scope", "global").stdout());
     }
 
     /** Per device, the gateway of main's IPv6 default through it (router adverts), for {@code gateway6: auto}. */
+    @Override
     public Map<String, java.net.Inet6Address> mainDefaultGateways6() throws IOException {
         return IpJson6.defaultGateways(readIp("-json", "-6", "route", "show", "table", "main", "default").stdout());
     }
 
+    @Override
     public List<dualwan.plan.Rule6Spec> rules6() throws IOException {
         return IpJson6.rules(readIp("-N", "-json", "-6", "rule", "show").stdout());
     }
 
+    @Override
     public Map<Integer, List<dualwan.plan.Route6Spec>> tables6(Iterable<Integer> ids) throws IOException {
         Map<String, List<dualwan.plan.Route6Spec>> all = IpJson6.routesByTable(
                 readIp("-N", "-json", "-6", "route", "show", "table", "all").stdout());

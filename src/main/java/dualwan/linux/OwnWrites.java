@@ -30,8 +30,10 @@ final class OwnWrites {
         this.mono = mono;
     }
 
-    /** An {@code ip} argument list about to run. */
-    synchronized void expect(List<String> args) {
+    /** An {@code ip} argument list about to run ({@code -6 …} for IPv6: its echo looks the same). */
+    synchronized void expect(List<String> command) {
+        List<String> args = !command.isEmpty() && command.getFirst().equals("-6") ? command.subList(1, command.size())
+                : command;
         Instant until = mono.instant().plus(WINDOW);
         if (args.size() > 2 && args.getFirst().equals("route")) {
             int t = args.indexOf("table");

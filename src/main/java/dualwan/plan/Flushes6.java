@@ -32,11 +32,19 @@ public final class Flushes6 {
      * @param uplink     the uplink it left
      * @param address    its global address then (what {@code masquerade} NATed to), if known
      * @param translated where {@code prefix} translation put the LAN then ({@link NftPlanner6#translated}), if known
+     * @param renumbered  the uplink stays, but its address or delegated prefix changed: the flows translated to
+     *                    the old one are stranded
      */
-    public record Moved6(String uplink, Optional<Inet6Address> address, Optional<Prefix6> translated) {
+    public record Moved6(String uplink, Optional<Inet6Address> address, Optional<Prefix6> translated,
+                         boolean renumbered) {
+
+        /** IPv6 traffic left the uplink. */
+        public Moved6(String uplink, Optional<Inet6Address> address, Optional<Prefix6> translated) {
+            this(uplink, address, translated, false);
+        }
 
         public String describe() {
-            return "IPv6 traffic off " + uplink;
+            return renumbered ? uplink + "'s IPv6 renumbered" : "IPv6 traffic off " + uplink;
         }
     }
 

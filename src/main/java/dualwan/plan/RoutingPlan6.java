@@ -19,6 +19,11 @@ public record RoutingPlan6(int firstPriority, int lastPriority, List<Rule6Spec> 
         notes = List.copyOf(notes);
     }
 
+    /** The plan of a config without IPv6. */
+    public static RoutingPlan6 none(int firstPriority, int lastPriority) {
+        return new RoutingPlan6(firstPriority, lastPriority, List.of(), Map.of(), List.of());
+    }
+
     /** No IPv6 in the config at all: nothing is read or written. */
     public boolean empty() {
         return rules.isEmpty() && tables.isEmpty();
