@@ -82,7 +82,9 @@ final class LanIpv6 {
         // A mode forcing an uplink without IPv6 leaves IPv6 to its own health: that uplink cannot carry it.
         Mode mode6 = mode.forced().filter(w -> !order.contains(w)).isPresent() ? Mode.AUTO : mode;
         boolean allDown = order.stream().allMatch(w -> health6.verdict(w) == Verdict.DOWN);
-        boolean ipv4Works = health4.uplinks().values().stream().anyMatch(u -> u.verdict() == Verdict.UP);
+        // Working IPv4 beyond doubt: in a total cut IPv6 may be judged down a moment before IPv4, and "nothing
+        // works" must keep the last routes rather than make IPv6 unreachable.
+        boolean ipv4Works = health4.uplinks().values().stream().anyMatch(u -> u.verdict() == Verdict.UP && !u.confirming());
         if (mode6.auto() && allDown && ipv4Works) {
             return new Decision(Optional.empty(), decision.active().isEmpty() ? decision.since() : now,
                     UNREACHABLE_REASON, Optional.empty());

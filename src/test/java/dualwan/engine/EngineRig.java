@@ -11,8 +11,11 @@ import dualwan.model.StateJson;
 import dualwan.model.SwitchEvent;
 import dualwan.plan.Planner.UplinkAddressing;
 import dualwan.plan.RouteSpec;
+import dualwan.plan.Planner6.Uplink6;
+import dualwan.config.Ipv6;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +45,9 @@ final class EngineRig {
     final List<SwitchEvent> switches = new ArrayList<>();
     final List<Outputs.ModeReply> replies = new ArrayList<>();
     final Set<String> deadDevices = new HashSet<>();
+    /** Devices whose IPv6 (or IPv4) probes alone get no answer. */
+    final Set<String> dead6Devices = new HashSet<>();
+    final Set<String> dead4Devices = new HashSet<>();
     Instant now = T0;
     private Outputs last;
     private long order;
@@ -66,10 +72,21 @@ final class EngineRig {
         return m;
     }
 
+    /** Each uplink with IPv6 present with address 2001:db8:N::2, its gateway6 (fe80::1 for auto), no prefix. */
+    static Map<String, Uplink6> addressing6(Config config) {
+        Map<String, Uplink6> m = new LinkedHashMap<>();
+        for (WanConfig w : config.wans()) {
+            w.ipv6().ifPresent(six -> m.put(w.name(), new Uplink6(true, List.of(Ipv6.of("2001:db8:" + w.priority() + "::2")),
+                    six.gateway().or(() -> Optional.of(Ipv6.of("fe80::1"))), six.prefix())));
+        }
+        return m;
+    }
+
     EngineRig start(Optional<String> activeInKernel, boolean nftPresent, StateJson.Saved saved) {
         Map<String, LinkState> links = new LinkedHashMap<>();
         config.wans().forEach(w -> links.put(w.name(), LinkState.CARRIER));
-        take(engine.step(new Input.Start(links, Optional.of(addressing(config)), activeInKernel, nftPresent, saved), now));
+        take(engine.step(new Input.Start(links, Optional.of(addressing(config)), activeInKernel, nftPresent, saved,
+                addressing6(config), Optional.empty()), now));
         return this;
     }
 
@@ -121,7 +138,8 @@ final class EngineRig {
         switches.addAll(out.switches());
         replies.addAll(out.modeReplies());
         for (ProbeRequest r : out.probes()) {
-            boolean lost = deadDevices.contains(r.device());
+            Set<String> deadFamily = r.target() instanceof Inet6Address ? dead6Devices : dead4Devices;
+            boolean lost = deadDevices.contains(r.device()) || deadFamily.contains(r.device());
             Duration after = lost ? r.timeout() : Duration.ofMillis(10);
             pending.add(new Pending(now.plus(after), order++, new ProbeResult(r.id(), !lost, after, lost ? "timeout" : "ok")));
         }
@@ -136,6 +154,13 @@ final class EngineRig {
     static Optional<String> lanDev(Config config, KernelTarget t) {
         return t.plan().tables().getOrDefault(config.routing().lanTable(), List.of()).stream()
                 .filter(r -> r.dst().equals("default")).findFirst().flatMap(RouteSpec::dev);
+    }
+
+    /** The LAN table's IPv6 default in a target: "dev wanN", "unreachable", or empty when it has none. */
+    static Optional<String> lanDev6(Config config, KernelTarget t) {
+        return t.plan6().tables().getOrDefault(config.routing().lanTable(), List.of()).stream()
+                .filter(r -> r.dst().equals("default")).findFirst()
+                .map(r -> r.type().equals("unreachable") ? "unreachable" : r.dev().orElse("?"));
     }
 
     static Inet4Address addressOf(Config config, String wan) {

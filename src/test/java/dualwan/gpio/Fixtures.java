@@ -46,7 +46,7 @@ final class Fixtures {
     }
 
     static UplinkHealth uplink(String wan, Verdict v, boolean confirming, TargetHealth... hosts) {
-        Map<Inet4Address, TargetHealth> m = new LinkedHashMap<>();
+        Map<java.net.InetAddress, TargetHealth> m = new LinkedHashMap<>();
         for (int i = 0; i < hosts.length; i++) {
             m.put(ip("192.0.2." + (i + 1)), hosts[i]);
         }
