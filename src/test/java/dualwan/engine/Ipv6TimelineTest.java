@@ -24,35 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** IPv6 in the engine as timelines: each family judged and moved on its own, unreachable, renumbering. */
 class Ipv6TimelineTest {
 
-    static final String YAML = """
-            wans:
-              - name: isp1
-                interface: wan1
-                gateway: 100.64.1.1
-                priority: 1
-                check:
-                  hosts: [192.0.2.1, 192.0.2.2, 2001:db8:ffff::1, 2001:db8:ffff::2]
-                  min-up: 1
-              - name: isp2
-                interface: wan2
-                gateway: 100.64.2.1
-                priority: 2
-                check:
-                  hosts: [198.51.100.1, 198.51.100.2, 2001:db8:ffff::3, 2001:db8:ffff::4]
-                  min-up: 1
-              - name: lte
-                interface: wwan0
-                gateway: 100.64.3.1
-                priority: 3
-                check:
-                  hosts: [203.0.113.1]
-            lan:
-              interfaces: [lan0]
-              ipv6:
-                prefix: fd00:1::/64
-            failback:
-              hold: 30s
-            """;
+    static final String YAML = TestConfigs.DUAL_STACK_YAML;
 
     private static Config config(String yaml) throws Exception {
         return ConfigLoader.parse(Path.of("t.yaml"), yaml);

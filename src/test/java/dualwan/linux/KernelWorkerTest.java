@@ -98,6 +98,49 @@ class KernelWorkerTest {
     }
 
     @Test
+    void ipv6RulesAndRoutesFollowIpv4sAndAChangeCostsOnlyItsDifference() throws Exception {
+        Config dual = dualwan.config.ConfigLoader.parse(java.nio.file.Path.of("t.yaml"),
+                TestConfigs.DUAL_STACK_YAML);
+        Map<String, dualwan.plan.Planner6.Uplink6> six = Map.of(
+                "isp1", new dualwan.plan.Planner6.Uplink6(true, List.of(dualwan.config.Ipv6.of("2001:db8:1::2")),
+                        Optional.of(dualwan.config.Ipv6.of("fe80::1")), Optional.empty()),
+                "isp2", new dualwan.plan.Planner6.Uplink6(true, List.of(dualwan.config.Ipv6.of("2001:db8:2::2")),
+                        Optional.of(dualwan.config.Ipv6.of("fe80::1")), Optional.empty()));
+        KernelTarget v4 = target(1, "isp1", List.of());
+        worker().submit(new KernelTarget(1, v4.plan(), dualwan.plan.Planner6.plan(dual, six, Optional.of("isp1"), false),
+                v4.nft(), List.of(), ""));
+        awaitReport("in_sync");
+        List<String> calls = List.copyOf(kernel.calls);
+        int lastIp4 = -1, firstIp6 = -1, nft = -1;
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).startsWith("ip route") || calls.get(i).startsWith("ip rule")) lastIp4 = i;
+            if (calls.get(i).startsWith("ip -6") && firstIp6 < 0) firstIp6 = i;
+            if (calls.get(i).startsWith("nft -f")) nft = i;
+        }
+        assertTrue(lastIp4 >= 0 && firstIp6 > lastIp4 && nft > firstIp6, "IPv4, then IPv6, then the table: " + calls);
+        assertTrue(calls.contains("ip -6 route replace default via fe80::1 dev wan1 metric 1024 table 200"), calls.toString());
+        kernel.calls.clear();
+        worker.submit(new KernelTarget(2, v4.plan(), dualwan.plan.Planner6.plan(dual, six, Optional.of("isp2"), false),
+                v4.nft(), List.of(), ""));
+        Input.KernelReport r;
+        do {
+            r = awaitReport("in_sync");
+        } while (r.generation() < 2);
+        assertEquals(List.of("ip -6 route replace default via fe80::1 dev wan2 metric 1024 table 200"),
+                kernel.calls.stream().filter(c -> c.startsWith("ip")).toList(), "only the IPv6 LAN default moved");
+    }
+
+    @Test
+    void anIpv4OnlyTargetNeverReadsOrWritesIpv6() throws Exception {
+        worker().submit(target(1, "isp1", List.of()));
+        awaitReport("in_sync");
+        worker.repair();
+        Thread.sleep(300);
+        assertFalse(kernel.calls.stream().anyMatch(c -> c.contains("rules6") || c.contains("tables6") || c.startsWith("ip -6")),
+                kernel.calls.toString());
+    }
+
+    @Test
     void theNewestTargetWinsAndTheFlushesOfOnesDroppedOnTheWayStillRunOnce() throws Exception {
         kernel.blockIp = new CountDownLatch(1);
         worker().submit(target(1, "isp1", List.of()));
@@ -201,6 +244,18 @@ class KernelWorkerTest {
         public List<RuleSpec> rules() {
             calls.add("read rules");
             return List.copyOf(rules);
+        }
+
+        @Override
+        public List<dualwan.plan.Rule6Spec> rules6() {
+            calls.add("read rules6");
+            return List.of();
+        }
+
+        @Override
+        public Map<Integer, List<dualwan.plan.Route6Spec>> tables6(Iterable<Integer> ids) {
+            calls.add("read tables6");
+            return Map.of();
         }
 
         @Override
