@@ -38,6 +38,18 @@ class EventFilterTest {
     }
 
     @Test
+    void withIpv6InTheConfigTheUplinksIpv6AddressesRouterAdvertsAndOwnIpv6RoutesCount() throws Exception {
+        EventFilter dual = new EventFilter(dualwan.config.ConfigLoader.parse(java.nio.file.Path.of("t.yaml"),
+                TestConfigs.DUAL_STACK_YAML));
+        java.util.function.ToIntFunction<String> needs6 = l -> dual.needs(KernelEvent.parse(l).orElseThrow());
+        assertEquals(ADDRESSING, needs6.applyAsInt("6: wan2    inet6 2001:db8:2::2/64 scope global dynamic mngtmpaddr"));
+        assertEquals(ADDRESSING, needs6.applyAsInt("default via fe80::1 dev wan1 proto ra metric 1024 expires 1798sec"));
+        assertEquals(REPAIR, needs6.applyAsInt("Deleted default via fe80::1 dev wan1 table 101 metric 1024"));
+        assertEquals(0, needs6.applyAsInt("7: lan0    inet6 fd00:1::1/64 scope global"));
+        assertEquals(0, needs6.applyAsInt("fd00:1::/64 dev lan0 proto kernel metric 256"));
+    }
+
+    @Test
     void ourTablesAndRulesAreRepairedOthersIgnored() {
         assertEquals(REPAIR, needs("Deleted default via 100.64.1.1 dev wan1 table 200 onlink"));
         assertEquals(REPAIR, needs("unreachable default table 102 metric 4294967295"));
