@@ -17,6 +17,7 @@ import dualwan.linux.LinuxKernel;
 import dualwan.linux.Preflight;
 import dualwan.linux.Tools;
 import dualwan.plan.Planner;
+import dualwan.plan.Planner6;
 import dualwan.linux.ProcessRunner;
 import dualwan.plan.Reconciler;
 import dualwan.plan.RoutingPlan;
@@ -172,8 +173,9 @@ public final class Main {
         Config config = loaded.get();
         LinuxKernel kernel = new LinuxKernel(new ProcessRunner(), Tools.find());
         Map<String, Planner.UplinkAddressing> addressing = Discovery.readAll(kernel, config.wans());
-        Optional<KernelTarget> target = Simulator.run(config, Simulator.Network.perfect(), STEADY_STATE, addressing)
-                .lastTarget();
+        Map<String, Planner6.Uplink6> facts6 = Plan6Output.facts(config, kernel, out);
+        Optional<KernelTarget> target = Simulator.run(config, Simulator.Network.perfect(), STEADY_STATE, addressing,
+                facts6).lastTarget();
         if (target.isEmpty()) {
             err.println("dualwan: the engine made no plan (no uplink has an interface?)");
             return 1;
@@ -206,7 +208,7 @@ public final class Main {
             out.println("# the nftables table (nft -f -):");
             out.print(nft);
         }
-        Plan6Output.print(config, kernel, out);
+        Plan6Output.print(config, kernel, facts6, target.get().plan6(), out);
         return 0;
     }
 

@@ -3,7 +3,7 @@ package dualwan.app;
 import dualwan.config.Config;
 import dualwan.config.WanConfig;
 import dualwan.linux.Discovery6;
-import dualwan.linux.LinuxKernel;
+import dualwan.linux.Kernel;
 import dualwan.plan.NftPlanner6;
 import dualwan.plan.Planner6;
 import dualwan.plan.Planner6.Uplink6;
@@ -15,42 +15,41 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * The IPv6 part of {@code dualwan plan}. The engine does not judge IPv6 yet, so the IPv6 uplink is chosen here
- * the way the engine chooses for IPv4 with every uplink healthy: the best priority among the uplinks with IPv6
- * whose interface exists — and the output says so.
+ * The IPv6 part of {@code dualwan plan}: the IPv6 facts read from the kernel, and the engine's IPv6 plan with
+ * every uplink healthy (the same steady-state run that plans IPv4), as the {@code ip -6} commands that would
+ * reach it from the kernel's current state. Nothing for a config without IPv6.
  */
 final class Plan6Output {
 
     private Plan6Output() {
     }
 
-    static void print(Config config, LinuxKernel kernel, PrintStream out) {
+    /** The kernel's IPv6 facts for the engine's run; every IPv6 uplink missing when they cannot be read. */
+    static Map<String, Uplink6> facts(Config config, Kernel kernel, PrintStream out) {
+        if (!Planner6.configured(config)) {
+            return Map.of();
+        }
+        try {
+            return Discovery6.readAll(kernel, config);
+        } catch (IOException e) {
+            out.println("# cannot read the kernel's IPv6 addressing (" + e.getMessage() + ")");
+            Map<String, Uplink6> missing = new LinkedHashMap<>();
+            for (WanConfig w : config.wans()) {
+                if (w.ipv6().isPresent()) {
+                    missing.put(w.name(), Uplink6.missing(w));
+                }
+            }
+            return missing;
+        }
+    }
+
+    static void print(Config config, Kernel kernel, Map<String, Uplink6> facts, RoutingPlan6 plan, PrintStream out) {
         if (!Planner6.configured(config)) {
             return;
         }
-        Map<String, Uplink6> facts;
-        try {
-            facts = Discovery6.readAll(kernel, config);
-        } catch (IOException e) {
-            out.println("# cannot read the kernel's IPv6 addressing (" + e.getMessage() + ")");
-            facts = new LinkedHashMap<>();
-            for (WanConfig w : config.wans()) {
-                if (w.ipv6().isPresent()) {
-                    facts.put(w.name(), Uplink6.missing(w));
-                }
-            }
-        }
-        Map<String, Uplink6> known = facts;
-        Optional<String> active6 = config.wans().stream()
-                .filter(w -> w.ipv6().isPresent() && known.containsKey(w.name()) && known.get(w.name()).present())
-                .min((a, b) -> Integer.compare(a.priority(), b.priority())).map(WanConfig::name)
-                .or(() -> Planner6.bestByPriority(config));
-        RoutingPlan6 plan = Planner6.plan(config, facts, active6, true);
-        out.println("# IPv6 (in progress: the engine does not judge IPv6 yet): the plan with every uplink healthy, the"
-                + " LAN's IPv6 on " + active6.orElse("none") + " by the same priority order as IPv4");
+        out.println("# IPv6, judged apart from IPv4: the plan with every uplink's IPv6 healthy");
         facts.forEach((name, u) -> out.println("#   " + name + ": " + (u.present() ? "addresses " + u.addresses()
                 .stream().map(dualwan.config.Ipv6::text).toList() + ", gateway6 " + u.gateway().map(dualwan.config.Ipv6::text)
                 .orElse("not found") + ", delegated prefix " + u.delegated().map(Object::toString).orElse("none")
@@ -68,15 +67,9 @@ final class Plan6Output {
         if (commands.isEmpty()) {
             out.println("# nothing: the kernel's IPv6 rules and routes already match");
         }
-        List<String> nat = NftPlanner6.postrouting(config, facts);
         if (config.lan().ipv6().isPresent()) {
-            out.println("# the nftables table's IPv6 part (postrouting; IPv4's masquerade lines then read 'meta nfproto"
-                    + " ipv4 masquerade'):");
-            nat.forEach(l -> out.println("\t\t" + l));
-            if (nat.isEmpty()) {
-                out.println("# (none: every IPv6 uplink has nat6: none)");
-            }
-            out.println("# and while no uplink has working IPv6 but IPv4 works, this chain:");
+            out.println("# while no uplink has working IPv6 but IPv4 works, the LAN's IPv6 default is unreachable and"
+                    + " the table gets this chain:");
             out.print(NftPlanner6.unreachableChain(config));
         }
     }

@@ -98,6 +98,12 @@ public final class Simulator {
 
     /** As {@link #run(Config, Network, Duration)}, with the uplinks' addressing given (e.g. read from the kernel). */
     public static Outcome run(Config config, Network net, Duration length, Map<String, UplinkAddressing> addressing) {
+        return run(config, net, length, addressing, Map.of());
+    }
+
+    /** With the IPv6 uplinks' facts too (their gateway6 is probed and their IPv6 planned). */
+    public static Outcome run(Config config, Network net, Duration length, Map<String, UplinkAddressing> addressing,
+                              Map<String, dualwan.plan.Planner6.Uplink6> addressing6) {
         Instant start = Instant.parse("2026-01-01T00:00:00Z");
         Random random = new Random(net.seed());
         Engine engine = new Engine(config);
@@ -114,7 +120,7 @@ public final class Simulator {
         Set<Inet4Address> gateways = new java.util.HashSet<>();
         addressing.values().forEach(a -> a.gateway().ifPresent(gateways::add));
         Outputs out = engine.step(new Input.Start(links, Optional.of(addressing), Optional.empty(), false,
-                StateJson.Saved.NONE), start);
+                StateJson.Saved.NONE, addressing6, Optional.empty()), start);
         long now = 0;
         while (true) {
             long t = now;
