@@ -74,9 +74,7 @@ public final class Engine {
     private boolean addressingKnown;
     private Optional<SwitchEvent> lastSwitch = Optional.empty();
     private int switches;
-    private long flushes;
-    private long deleted;
-    private DaemonState.KernelSync kernelSync;
+    private KernelProgress kernel;
     private long generation;
     private KernelTarget lastTarget;
     private boolean planDirty = true;
@@ -176,14 +174,13 @@ public final class Engine {
         Optional<StateView.Parts6> six = lan6.configured() ? Optional.of(lan6.parts(monitor.snapshot6(now), now))
                 : Optional.empty();
         return StateView.build(config, new StateView.Parts(health, decision, mode, lastSwitch, switches,
-                addressing, policies, new DaemonState.Conntrack(config.conntrack().flush().label(), flushes, deleted),
-                kernelSync, dampening.holds(health, now)), six, wall);
+                addressing, policies, kernel.conntrack(config.conntrack().flush().label()),
+                kernel.sync(), dampening.holds(health, now)), six, wall);
     }
 
     private void start(Input.Start s, Instant now, Step out) {
         monitor = new Monitor(config, now);
-        kernelSync = new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, now, Optional.empty(), 0,
-                s.saved().tableDigest());
+        kernel = new KernelProgress(now, s.saved().tableDigest());
         timers.start(now, s.addressing().isPresent());
         s.links().forEach((wan, link) -> {
             if (config.wan(wan).isPresent()) {
@@ -342,18 +339,9 @@ public final class Engine {
     }
 
     private void kernelReport(Input.KernelReport r, Step out) {
-        if (!r.sync().state().equals(kernelSync.state()) || r.flushes() > 0
-                || !r.sync().lastError().equals(kernelSync.lastError())
-                || !r.sync().tableDigest().equals(kernelSync.tableDigest())) { // a restart adopts by this digest
+        if (kernel.report(r, lastTarget == null ? -1 : lastTarget.generation())) {
             out.stateChanged = true;
         }
-        boolean behind = r.sync().state().equals(DaemonState.KernelSync.IN_SYNC) && lastTarget != null
-                && r.generation() < lastTarget.generation();
-        // In sync with an older target is still pending for the newest one: people must not read it as done.
-        kernelSync = behind ? new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, kernelSync.since(),
-                r.sync().lastError(), 0, r.sync().tableDigest()) : r.sync();
-        flushes += r.flushes();
-        deleted += r.deleted();
     }
 
     private void decide(Instant now, Step out) {
@@ -443,10 +431,7 @@ public final class Engine {
         lastTarget = new KernelTarget(++generation, plannedRoutes, plannedRoutes6, plannedNft, taken.commands(),
                 taken.what());
         out.kernel = Optional.of(lastTarget);
-        if (!kernelSync.state().equals(DaemonState.KernelSync.FAILING)) {
-            kernelSync = new DaemonState.KernelSync(DaemonState.KernelSync.PENDING, now, kernelSync.lastError(), 0,
-                    kernelSync.tableDigest());
-        }
+        kernel.submitted(now);
     }
 
     /** The earliest end of a failback hold, the LAN's or a policy's. */
