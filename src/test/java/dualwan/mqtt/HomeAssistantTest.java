@@ -113,9 +113,25 @@ class HomeAssistantTest {
                 topics.uplink("isp2"), published(Payloads.uplink(status, "isp2")));
         assertEquals(null, payloads.get(topics.uplink("isp2")).get("latency_ms"));
         assertEquals(null, payloads.get(topics.state()).get("active"));
+        assertEquals(13, templateFieldsPublished(discovery(), payloads));
+
+        // With IPv6 on isp1 (down there, so nothing carries IPv6): its IPv6 sensor and Active IPv6 uplink too.
+        Config dual = dualwan.DualStack.withIpv6(config, "isp1");
+        var status6 = dualwan.DualStack.unreachable(status, MqttFixtures.T0);
+        Map<String, Map<String, Object>> payloads6 = new java.util.HashMap<>(payloads);
+        payloads6.put(topics.state(), published(StateJson.tree(status6)));
+        payloads6.put(topics.uplink6("isp1"), published(Payloads.uplink6(status6, "isp1")));
+        Map<String, Object> discovery6 = JSON.std.mapFrom(new String(Payloads.json(HomeAssistant.discovery(dual,
+                dual.mqtt().orElseThrow(), topics, "1.2.3")), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(16, templateFieldsPublished(discovery6, payloads6), "two in the IPv6 sensor, one in active6");
+    }
+
+    /** Checks that every field each component's template reads is in its state topic's payload; how many. */
+    private static int templateFieldsPublished(Map<String, Object> discovery,
+                                               Map<String, Map<String, Object>> payloads) {
         Pattern field = Pattern.compile("value_json\\.([a-z0-9_]+)");
         int checked = 0;
-        for (Object c : map(discovery().get("cmps")).values()) {
+        for (Object c : map(discovery.get("cmps")).values()) {
             Map<String, Object> component = map(c);
             Object template = component.get("value_template");
             if (template == null) {
@@ -123,6 +139,7 @@ class HomeAssistantTest {
                 continue;
             }
             Map<String, Object> payload = payloads.get((String) component.get("state_topic"));
+            assertTrue(payload != null, component.get("unique_id") + " reads an unpublished topic");
             Matcher m = field.matcher((String) template);
             assertTrue(m.find(), template::toString);
             do {
@@ -131,7 +148,7 @@ class HomeAssistantTest {
                 checked++;
             } while (m.find());
         }
-        assertEquals(13, checked);
+        return checked;
     }
 
     @Test
