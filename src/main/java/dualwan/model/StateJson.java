@@ -29,13 +29,15 @@ public final class StateJson {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", s.version());
         root.put("active", s.active().orElse(null));
+        s.ipv6().ifPresent(six -> root.put("active6", six.active().orElse(null)));
         root.put("mode", s.mode().toString());
         root.put("reason", s.reason());
         root.put("active_since", s.activeSince().toString());
         root.put("switches", s.switches());
         root.put("last_switch", s.lastSwitch().map(StateJson::event).orElse(null));
         Map<String, Object> wans = new LinkedHashMap<>();
-        s.wans().forEach((name, u) -> wans.put(name, uplink(u)));
+        s.wans().forEach((name, u) -> wans.put(name, s.ipv6().isEmpty() ? uplink(u) : withState6(uplink(u),
+                s.ipv6().get().state(name))));
         root.put("wans", wans);
         Map<String, Object> policies = new LinkedHashMap<>();
         s.policies().forEach((name, p) -> policies.put(name, policy(p)));
@@ -52,6 +54,7 @@ public final class StateJson {
         k.put("attempts", s.kernel().attempts());
         k.put("table_digest", s.kernel().tableDigest().orElse(null));
         root.put("kernel", k);
+        s.ipv6().ifPresent(six -> root.put("ipv6", ipv6(six)));
         root.put("updated", s.updated().toString());
         s.sections().forEach(root::putIfAbsent); // a section named like a key of ours must not replace it
         return root;
@@ -89,6 +92,33 @@ public final class StateJson {
         Map<String, Object> hosts = new LinkedHashMap<>();
         u.hosts().forEach((ip, t) -> hosts.put(ip, target(t)));
         m.put("hosts", hosts);
+        return m;
+    }
+
+    /** An uplink's IPv4 tree with {@code state6} (its IPv6 verdict, null for none) right after {@code state}. */
+    private static Map<String, Object> withState6(Map<String, Object> uplink, Optional<Verdict> state6) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        uplink.forEach((key, value) -> {
+            m.put(key, value);
+            if (key.equals("state")) {
+                m.put("state6", state6.map(Verdict::label).orElse(null));
+            }
+        });
+        return m;
+    }
+
+    /** The LAN's IPv6: {@code active} (null for none), why, since when, switches, and each uplink that has IPv6. */
+    public static Map<String, Object> ipv6(DaemonState.Ipv6 six) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("active", six.active().orElse(null));
+        m.put("reason", six.reason());
+        m.put("since", six.since().toString());
+        m.put("switches", six.switches());
+        m.put("last_switch", six.lastSwitch().map(StateJson::event).orElse(null));
+        m.put("unreachable", six.unreachable());
+        Map<String, Object> wans = new LinkedHashMap<>();
+        six.wans().forEach((name, u) -> wans.put(name, uplink(u)));
+        m.put("wans", wans);
         return m;
     }
 

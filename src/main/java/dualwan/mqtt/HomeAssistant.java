@@ -19,6 +19,9 @@ import java.util.Map;
  *
  * <p>An uplink that was removed from the config keeps its entities in Home Assistant until the device's config
  * names each of its components with only its platform ({@code {"p": "sensor"}}): Home Assistant then removes it.
+ *
+ * <p>IPv6 shows only with IPv6 in the config: a connectivity sensor "NAME IPv6" per uplink with IPv6 (reading
+ * {@code P/wan/NAME/state6}) and "Active IPv6 uplink" ({@code active6} of {@code P/state}).
  */
 final class HomeAssistant {
 
@@ -31,14 +34,22 @@ final class HomeAssistant {
     /** The platform of each component an uplink has, by the component's key suffix. */
     static final Map<String, String> UPLINK_COMPONENTS = Map.of("connectivity", "binary_sensor", "latency", "sensor",
             "loss", "sensor", "probe_traffic", "sensor");
+    /** The same for the components of an uplink's IPv6 (only an uplink with IPv6 has them). */
+    static final Map<String, String> UPLINK6_COMPONENTS = Map.of("ipv6_connectivity", "binary_sensor");
+    /** Up, down, or unknown (None) from a {@code P/wan/NAME/state} or {@code state6} payload. */
+    static final String CONNECTIVITY_TEMPLATE =
+            "{% if value_json.state == 'up' %}ON{% elif value_json.state == 'down' %}OFF{% else %}None{% endif %}";
 
     static Map<String, Object> discovery(Config config, MqttConfig mqtt, Topics topics, String version) {
-        return discovery(config, mqtt, topics, version, List.of());
+        return discovery(config, mqtt, topics, version, List.of(), List.of());
     }
 
-    /** The device's config; {@code removed}: uplinks of an earlier config whose entities Home Assistant must drop. */
+    /**
+     * The device's config; {@code removed}: uplinks of an earlier config whose entities Home Assistant must drop;
+     * {@code removed6}: uplinks whose IPv6 entities it must drop (the uplink or only its IPv6 left the config).
+     */
     static Map<String, Object> discovery(Config config, MqttConfig mqtt, Topics topics, String version,
-                                         Collection<String> removed) {
+                                         Collection<String> removed, Collection<String> removed6) {
         String id = mqtt.deviceId();
         Map<String, Object> device = new LinkedHashMap<>();
         device.put("identifiers", List.of(id));
@@ -57,7 +68,7 @@ final class HomeAssistant {
             options.add(wan);
             String state = topics.uplink(wan);
             Map<String, Object> link = component("binary_sensor", id + "_" + wan + "_connectivity", wan, state,
-                    "{% if value_json.state == 'up' %}ON{% elif value_json.state == 'down' %}OFF{% else %}None{% endif %}");
+                    CONNECTIVITY_TEMPLATE);
             link.put("device_class", "connectivity");
             link.put("json_attributes_topic", state);
             cmps.put(wan + "_connectivity", link);
@@ -82,11 +93,26 @@ final class HomeAssistant {
             cost.put("state_class", "measurement");
             cost.put("icon", "mdi:counter");
             cmps.put(wan + "_probe_traffic", cost);
+            if (w.ipv6().isPresent()) {
+                String state6 = topics.uplink6(wan);
+                Map<String, Object> link6 = component("binary_sensor", id + "_" + wan + "_ipv6_connectivity",
+                        wan + " IPv6", state6, CONNECTIVITY_TEMPLATE);
+                link6.put("device_class", "connectivity");
+                link6.put("json_attributes_topic", state6);
+                cmps.put(wan + "_ipv6_connectivity", link6);
+            }
         }
+        boolean ipv6 = config.wans().stream().anyMatch(w -> w.ipv6().isPresent());
         Map<String, Object> active = component("sensor", id + "_active", "Active uplink", topics.state(),
                 "{{ value_json.active }}");
         active.put("icon", "mdi:wan");
         cmps.put("active", active);
+        if (ipv6) {
+            Map<String, Object> active6 = component("sensor", id + "_active6", "Active IPv6 uplink", topics.state(),
+                    "{{ value_json.active6 }}");
+            active6.put("icon", "mdi:wan");
+            cmps.put("active6", active6);
+        }
         Map<String, Object> mode = component("select", id + "_mode", "Mode", topics.state(), "{{ value_json.mode }}");
         mode.put("command_topic", topics.modeCommand());
         mode.put("options", options);
@@ -109,6 +135,13 @@ final class HomeAssistant {
         for (String wan : removed) {
             UPLINK_COMPONENTS.keySet().stream().sorted()
                     .forEach(key -> cmps.put(wan + "_" + key, Map.of("p", UPLINK_COMPONENTS.get(key))));
+        }
+        for (String wan : removed6) {
+            UPLINK6_COMPONENTS.keySet().stream().sorted()
+                    .forEach(key -> cmps.put(wan + "_" + key, Map.of("p", UPLINK6_COMPONENTS.get(key))));
+        }
+        if (!removed6.isEmpty() && !ipv6) { // IPv6 left the config altogether
+            cmps.put("active6", Map.of("p", "sensor"));
         }
 
         Map<String, Object> root = new LinkedHashMap<>();

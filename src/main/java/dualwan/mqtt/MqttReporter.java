@@ -120,8 +120,9 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             }
         });
         List<String> wans = config.wans().stream().map(WanConfig::name).toList();
-        this.retainedState = new RetainedState(broker, topics, wans);
-        this.removedUplinks = new RemovedUplinks(topics, wans);
+        List<String> wans6 = config.wans().stream().filter(w -> w.ipv6().isPresent()).map(WanConfig::name).toList();
+        this.retainedState = new RetainedState(broker, topics, wans, wans6);
+        this.removedUplinks = new RemovedUplinks(topics, wans, wans6);
         this.commands = new CommandHandler(topics, wans, modes,
                 () -> Optional.ofNullable(latest.get()).flatMap(DaemonState::active), broker, this::failed);
     }
@@ -215,7 +216,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         Logger.info("mqtt: connected to {} as {}", mqtt.broker(), mqtt.clientId());
         try {
             List<String> refused = broker.subscribe(List.of(topics.modeCommand(), topics.failoverCommand(),
-                    topics.homeAssistantStatus(), topics.uplinks()));
+                    topics.homeAssistantStatus(), topics.uplinks(), topics.uplinks6()));
             if (!refused.isEmpty()) {
                 Logger.warn("mqtt: the broker refused the subscription to {} (check its ACL)", refused);
             }
@@ -321,7 +322,7 @@ public final class MqttReporter implements StateListener, AutoCloseable {
             return;
         }
         if (removedUplinks.isUplinkTopic(topic)) {
-            String leftover = removedUplinks.leftover(m);
+            RemovedUplinks.Leftover leftover = removedUplinks.leftover(m);
             if (leftover != null) {
                 removeUplink(leftover);
             }
@@ -330,16 +331,22 @@ public final class MqttReporter implements StateListener, AutoCloseable {
         commands.received(m);
     }
 
-    /** An uplink no longer configured: Home Assistant drops its entities, the broker its retained topic. */
-    private void removeUplink(String wan) {
-        Logger.info("mqtt: uplink {} is no longer configured: removing its entities from Home Assistant and"
-                + " clearing {}", wan, topics.uplink(wan));
-        if (removedUplinks.add(wan)) {
-            discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version, removedUplinks.names()));
+    /**
+     * An uplink (or its IPv6) no longer configured: Home Assistant drops its entities, the broker its retained
+     * topic.
+     */
+    private void removeUplink(RemovedUplinks.Leftover leftover) {
+        String wan = leftover.wan();
+        String topic = leftover.ipv6() ? topics.uplink6(wan) : topics.uplink(wan);
+        Logger.info("mqtt: {} is no longer configured: removing its entities from Home Assistant and clearing {}",
+                leftover.ipv6() ? "the IPv6 of uplink " + wan : "uplink " + wan, topic);
+        if (removedUplinks.add(leftover)) {
+            discovery = Payloads.json(HomeAssistant.discovery(config, mqtt, topics, version, removedUplinks.names(),
+                    removedUplinks.names6()));
         }
         try {
             publish(topics.discovery(), discovery, true);
-            publish(topics.uplink(wan), new byte[0], true);
+            publish(topic, new byte[0], true);
         } catch (IOException e) {
             failed(e);
         }

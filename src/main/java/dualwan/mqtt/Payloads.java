@@ -7,6 +7,7 @@ import dualwan.model.SwitchEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The JSON payloads published besides the state itself. */
 final class Payloads {
@@ -20,6 +21,22 @@ final class Payloads {
         Map<String, Object> fromState = status.wan(wan).map(StateJson::uplink).orElse(Map.of());
         m.put("state", fromState.get("state"));
         m.put("active", status.active().filter(wan::equals).isPresent());
+        m.put("latency_ms", fromState.get("latency_ms"));
+        m.put("loss_pct", fromState.get("loss_pct"));
+        fromState.forEach(m::putIfAbsent);
+        return m;
+    }
+
+    /**
+     * One uplink's IPv6, for an uplink with IPv6: {@code active} (it carries the LAN's IPv6), then its IPv6 part
+     * of the state in the IPv4 payload's layout (null fields while the state has no IPv6 verdict for it yet).
+     */
+    static Map<String, Object> uplink6(DaemonState status, String wan) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> fromState = status.ipv6().flatMap(six -> Optional.ofNullable(six.wans().get(wan)))
+                .map(StateJson::uplink).orElse(Map.of());
+        m.put("state", fromState.get("state"));
+        m.put("active", status.ipv6().flatMap(DaemonState.Ipv6::active).filter(wan::equals).isPresent());
         m.put("latency_ms", fromState.get("latency_ms"));
         m.put("loss_pct", fromState.get("loss_pct"));
         fromState.forEach(m::putIfAbsent);

@@ -24,15 +24,33 @@ record Topics(String prefix, String discoveryPrefix, String deviceId, String bir
         return prefix + "/wan/" + wan + "/state";
     }
 
+    /** {@code P/wan/NAME/state6}: retained, one uplink's IPv6 (only for an uplink with IPv6). */
+    String uplink6(String wan) {
+        return prefix + "/wan/" + wan + "/state6";
+    }
+
     /** Every uplink's retained topic, those of earlier configs included. */
     String uplinks() {
         return uplink("+");
     }
 
+    /** Every uplink's retained IPv6 topic, those of earlier configs included. */
+    String uplinks6() {
+        return uplink6("+");
+    }
+
     /** The uplink whose topic this is, or null. */
     String uplinkOf(String topic) {
+        return wanOf(topic, "/state");
+    }
+
+    /** The uplink whose IPv6 topic this is, or null. */
+    String uplink6Of(String topic) {
+        return wanOf(topic, "/state6");
+    }
+
+    private String wanOf(String topic, String tail) {
         String head = prefix + "/wan/";
-        String tail = "/state";
         if (!topic.startsWith(head) || !topic.endsWith(tail) || topic.length() <= head.length() + tail.length()) {
             return null;
         }

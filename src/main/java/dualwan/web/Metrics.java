@@ -12,7 +12,9 @@ import java.util.function.Consumer;
  * state in memory: a scrape runs no command and takes no lock the control loop holds.
  *
  * <p>Targets are the gateway (when probed) and the remote hosts, labelled by address. Figures a target has
- * not got yet (no RTT before its first reply) are left out rather than written as 0.
+ * not got yet (no RTT before its first reply) are left out rather than written as 0. With IPv6 in the config its
+ * targets join the same families and {@code dualwan_uplink6_*} and the other IPv6 families appear; an IPv4-only
+ * config shows none of them.
  */
 final class Metrics {
 
@@ -56,15 +58,38 @@ final class Metrics {
                 m -> m.sample(Map.of(), DaemonState.KernelSync.IN_SYNC.equals(s.kernel().state()) ? 1 : 0));
         family(out, "dualwan_active_since_timestamp_seconds", "gauge", "When the active uplink last changed.",
                 m -> m.sample(Map.of(), s.activeSince().toEpochMilli() / 1000.0));
+        s.ipv6().ifPresent(six -> ipv6(out, six));
         return out.toString();
+    }
+
+    /** IPv6's own families, for a config with IPv6 (its targets are among the target families already). */
+    private static void ipv6(StringBuilder out, DaemonState.Ipv6 six) {
+        family(out, "dualwan_uplink6_up", "gauge", "1 when the uplink's IPv6 is up (may carry IPv6), else 0.",
+                m -> six.wans().forEach((name, u) -> m.sample(Map.of("uplink", name), u.up() ? 1 : 0)));
+        family(out, "dualwan_uplink6_active", "gauge", "1 for the uplink carrying the LAN's IPv6 traffic.",
+                m -> six.wans().keySet().forEach(name -> m.sample(Map.of("uplink", name),
+                        six.active().filter(name::equals).isPresent() ? 1 : 0)));
+        family(out, "dualwan_ipv6_unreachable", "gauge",
+                "1 while the LAN's IPv6 default is unreachable (no IPv6 anywhere, IPv4 works), else 0.",
+                m -> m.sample(Map.of(), six.unreachable() ? 1 : 0));
+        family(out, "dualwan_switches6_total", "counter", "Changes of the active IPv6 uplink since the daemon started.",
+                m -> m.sample(Map.of(), six.switches()));
+        family(out, "dualwan_active6_since_timestamp_seconds", "gauge", "When the active IPv6 uplink last changed.",
+                m -> m.sample(Map.of(), six.since().toEpochMilli() / 1000.0));
     }
 
     private interface TargetVisitor {
         void visit(String uplink, String target, DaemonState.Target t);
     }
 
+    /** IPv4's targets, then IPv6's: the address tells the family, the uplink label keeps link-local ones apart. */
     private static void targets(DaemonState s, TargetVisitor v) {
-        s.wans().forEach((name, u) -> {
+        targets(s.wans(), v);
+        s.ipv6().ifPresent(six -> targets(six.wans(), v));
+    }
+
+    private static void targets(Map<String, DaemonState.Uplink> wans, TargetVisitor v) {
+        wans.forEach((name, u) -> {
             u.gatewayTarget().ifPresent(g -> u.gateway().ifPresent(ip -> v.visit(name, ip, g)));
             u.hosts().forEach((ip, t) -> v.visit(name, ip, t));
         });

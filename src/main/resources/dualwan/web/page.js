@@ -45,23 +45,49 @@ function renderHeader(s) {
   document.title = (s.active || "none") + " · dualwan";
 }
 
+// IPv6 (only when the config has it): which uplink carries it, or that clients fall back to IPv4 at once.
+function renderIpv6(s) {
+  const six = s.ipv6;
+  $("ipv6").hidden = !six;
+  if (!six) return;
+  const since = " · since " + clock(six.since) + " (" + ago(six.since) + ")";
+  if (six.unreachable) {
+    $("ipv6").replaceChildren(el("strong", {}, "IPv6 unreachable: clients use IPv4"), " · " + six.reason + since);
+  } else {
+    $("ipv6").replaceChildren("IPv6 goes through ", el("strong", { id: "active6" }, six.active || "none"),
+      " · " + six.reason + since);
+  }
+}
+
+// Table rows of an uplink's targets: its gateway (when known), then its hosts.
+function targetRows(rows, u) {
+  if (u.gateway) {
+    rows.append(el("tr", {}, el("td", {}, "gateway " + u.gateway),
+      el("td", { class: "state-" + (u.gateway_state || "unknown") }, u.gateway_state || "not probed"),
+      el("td", { class: "num" }, ""), el("td", { class: "num" }, "")));
+  }
+  for (const [ip, h] of Object.entries(u.hosts)) {
+    rows.append(el("tr", {}, el("td", {}, ip), el("td", { class: "state-" + h.state }, h.state),
+      el("td", { class: "num" }, fmt(h.rtt_ms, 1, " ms")), el("td", { class: "num" }, fmt(h.loss_pct, 0, " %"))));
+  }
+}
+
 function renderUplinks(s) {
   const box = $("uplinks");
   box.replaceChildren();
   for (const [name, u] of Object.entries(s.wans)) {
     const title = el("h3", {}, name, el("span", { class: "tag state-" + u.state }, u.state));
     if (name === s.active) title.append(el("span", { class: "tag" }, "active"));
+    const u6 = s.ipv6 ? s.ipv6.wans[name] : undefined;
+    if (u6) title.append(el("span", { class: "tag state-" + u.state6 }, "IPv6 " + u.state6));
+    if (u6 && name === s.ipv6.active) title.append(el("span", { class: "tag" }, "IPv6 active"));
     if (u.confirming) title.append(el("span", { class: "tag" }, "confirming a miss"));
     const rows = el("tbody");
-    if (u.gateway) {
-      rows.append(el("tr", {}, el("td", {}, "gateway " + u.gateway),
-        el("td", { class: "state-" + (u.gateway_state || "unknown") }, u.gateway_state || "not probed"),
-        el("td", { class: "num" }, ""), el("td", { class: "num" }, "")));
-    }
-    for (const [ip, h] of Object.entries(u.hosts)) {
-      rows.append(el("tr", {}, el("td", {}, ip), el("td", { class: "state-" + h.state }, h.state),
-        el("td", { class: "num" }, fmt(h.rtt_ms, 1, " ms")), el("td", { class: "num" }, fmt(h.loss_pct, 0, " %"))));
-    }
+    targetRows(rows, u);
+    if (u6) targetRows(rows, u6);
+    const six = !s.ipv6 ? "" : el("div", { class: "muted", id: "wan6-" + name }, !u6 ? "no IPv6 on this uplink"
+      : "IPv6 " + u6.state + ": " + u6.reason + " · address " + (u6.address || "none") + " · RTT "
+        + fmt(u6.latency_ms, 1, " ms") + " · loss " + fmt(u6.loss_pct, 0, " %"));
     const table = el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "target"), el("th", {}, "state"),
       el("th", { class: "num" }, "RTT"), el("th", { class: "num" }, "loss"))), rows);
     box.append(el("div", { class: "card " + u.state, id: "wan-" + name }, title,
@@ -69,7 +95,7 @@ function renderUplinks(s) {
       el("div", { class: "muted" }, (u.carrier ? "carrier" : "no carrier") + " · address " + (u.address || "none")
         + " · since " + ago(u.since)),
       el("div", { class: "muted" }, "RTT " + fmt(u.latency_ms, 1, " ms") + " · loss " + fmt(u.loss_pct, 0, " %")),
-      table));
+      six, table));
   }
 }
 
@@ -201,6 +227,7 @@ function apply(update) {
   }
   const s = update.state;
   renderHeader(s);
+  renderIpv6(s);
   renderUplinks(s);
   renderSwitches(update.switches);
   renderPanel(s);

@@ -126,6 +126,61 @@ class StateJsonTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void withIpv6InTheConfigActive6State6AndTheIpv6PartAppearAndNothingElseMoves() throws Exception {
+        DaemonState v4 = full();
+        DaemonState s = dualwan.DualStack.isp1Only(v4, T0.plusSeconds(7));
+        Map<String, Object> tree = parse(StateJson.compact(StateJson.tree(s)));
+        assertEquals(List.of("version", "active", "active6", "mode", "reason", "active_since", "switches",
+                "last_switch", "wans", "policies", "conntrack", "kernel", "ipv6", "updated", "panel"),
+                List.copyOf(tree.keySet()));
+        assertEquals("isp1", tree.get("active6"));
+        Map<?, ?> wans = (Map<?, ?>) tree.get("wans");
+        Map<?, ?> isp1 = (Map<?, ?>) wans.get("isp1");
+        Map<?, ?> isp2 = (Map<?, ?>) wans.get("isp2");
+        assertEquals(List.of("state", "state6", "reason"), List.copyOf(isp1.keySet()).subList(0, 3));
+        assertEquals("up", isp1.get("state6"));
+        assertTrue(isp2.containsKey("state6") && isp2.get("state6") == null, "isp2 has no IPv6: " + isp2);
+        Map<String, Object> without = new LinkedHashMap<>(tree);
+        without.remove("active6");
+        without.remove("ipv6");
+        Map<String, Object> wansWithout = new LinkedHashMap<>();
+        ((Map<String, Object>) tree.get("wans")).forEach((wan, u) -> {
+            Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) u);
+            m.remove("state6");
+            wansWithout.put(wan, m);
+        });
+        without.put("wans", wansWithout);
+        assertEquals(paths(parse(FULL)), paths(without), "the IPv4 keys are as before, in the same order");
+        assertEquals(paths(parse("""
+                {"active": "isp1", "reason": "isp1 is the best healthy IPv6 uplink", "since": "2026-01-01T00:00:07Z",
+                 "switches": 0, "last_switch": null, "unreachable": false,
+                 "wans": {"isp1": {"state": "up", "reason": "2 of 2 IPv6 hosts answer",
+                                   "since": "2026-01-01T00:00:07Z", "carrier": true, "address": "2001:db8:1::2",
+                                   "gateway": "fe80::1", "gateway_state": "up", "confirming": false,
+                                   "latency_ms": 14.25, "loss_pct": 0.0, "degraded": null, "late_replies": 0,
+                                   "late_rtt_max_ms": null, "failback": null, "metered": false, "probe_bytes": 0,
+                                   "probe_mb_per_30d": 0.0,
+                                   "hosts": {"2001:db8:100::1": {"state": "up", "rtt_ms": 14.0, "loss_pct": 0.0},
+                                             "2001:db8:200::1": {"state": "up", "rtt_ms": 14.5, "loss_pct": 0.0}}}}}
+                """)), paths(tree.get("ipv6")), "the ipv6 object; each uplink's tree as IPv4's");
+    }
+
+    @Test
+    void noUplinkWithWorkingIpv6IsANullActive6AndUnreachable() throws Exception {
+        DaemonState s = dualwan.DualStack.unreachable(full(), T0.plusSeconds(8));
+        Map<String, Object> tree = parse(StateJson.compact(StateJson.tree(s)));
+        assertTrue(tree.containsKey("active6") && tree.get("active6") == null, tree.toString());
+        Map<?, ?> six = (Map<?, ?>) tree.get("ipv6");
+        assertEquals(true, six.get("unreachable"));
+        assertEquals(null, six.get("active"));
+        assertEquals(Map.of("from", "isp1", "at", "2026-01-01T00:00:08Z", "reason", "isp1 IPv6 down"),
+                ((Map<?, ?>) six.get("last_switch")).entrySet().stream().filter(e -> e.getValue() != null)
+                        .collect(java.util.stream.Collectors.toMap(e -> (String) e.getKey(), e -> e.getValue())));
+        assertEquals("down", ((Map<?, ?>) ((Map<?, ?>) tree.get("wans")).get("isp1")).get("state6"));
+    }
+
+    @Test
     void theStateFileIsThePrettyFormOfTheSameTree() throws Exception {
         String text = StateJson.pretty(full());
         assertTrue(text.endsWith("}\n"), "one line ending at the end");

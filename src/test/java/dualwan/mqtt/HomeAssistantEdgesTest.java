@@ -2,7 +2,10 @@ package dualwan.mqtt;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dualwan.config.Config;
+import dualwan.DualStack;
 import dualwan.config.MqttConfig;
+import dualwan.model.DaemonState;
+import dualwan.model.Mode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,6 +161,84 @@ class HomeAssistantEdgesTest {
     }
 
     /**
+     * IPv6 as Home Assistant sees it: each uplink's IPv6 connectivity and the active IPv6 uplink, their templates
+     * rendered by Jinja2 on what the broker holds; then IPv6 leaves isp2's config (its IPv6 entity goes, the rest
+     * stays) and then the config altogether (the active IPv6 sensor goes too), each IPv6 topic cleared once.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void ipv6EntitiesShowEachFamilyOnItsOwnAndGoWhenIpv6LeavesTheConfig() throws Exception {
+        try (Mosquitto broker = Mosquitto.start(dir)) {
+            Config v4 = MqttFixtures.config(dir.resolve("state.json"), MqttFixtures.mqtt(broker.uri(), P));
+            DaemonState ipv4 = MqttFixtures.status("isp1", Mode.AUTO); // both uplinks' IPv4 up, on isp1
+            try (TestClient ha = TestClient.connect(broker.uri()).subscribe("homeassistant/#", P + "/state",
+                    P + "/wan/+/state", P + "/wan/+/state6");
+                 MqttReporter first = reporter(DualStack.withIpv6(v4, "isp1", "isp2"))) {
+                first.stateChanged(DualStack.isp1Ipv6Down(ipv4, MqttFixtures.T0));
+                first.start();
+                Map<String, Object> cmps = (Map<String, Object>) json(ha.await(DISCOVERY, r -> true, WAIT)).get("cmps");
+                String isp1Six = ha.await(P + "/wan/isp1/state6", r -> true, WAIT).payload();
+                String isp2Six = ha.await(P + "/wan/isp2/state6", r -> true, WAIT).payload();
+                String state = ha.await(P + "/state", r -> r.payload().contains("active6"), WAIT).payload();
+                assertEquals("OFF", jinja(template(cmps, "isp1_ipv6_connectivity"), isp1Six),
+                        "isp1's IPv6 is down while its IPv4 is up");
+                assertEquals("ON", jinja(template(cmps, "isp2_ipv6_connectivity"), isp2Six));
+                assertEquals("ON", jinja(template(cmps, "isp1_connectivity"),
+                        ha.await(P + "/wan/isp1/state", r -> true, WAIT).payload()));
+                assertEquals("isp2", jinja(template(cmps, "active6"), state), "the LAN's IPv6 is on isp2");
+                assertEquals("isp1", jinja(template(cmps, "active"), state), "its IPv4 stays on isp1");
+            }
+
+            Config isp1Six = DualStack.withIpv6(v4, "isp1");
+            try (TestClient ha = TestClient.connect(broker.uri()).subscribe("homeassistant/#", P + "/wan/+/state6");
+                 MqttReporter second = reporter(isp1Six)) {
+                second.stateChanged(DualStack.isp1Only(ipv4, MqttFixtures.T0));
+                second.start();
+                ha.await(P + "/wan/isp2/state6", r -> r.payload().isEmpty(), WAIT);
+                Map<String, Object> cmps = (Map<String, Object>) json(ha.await(DISCOVERY,
+                        r -> r.payload().contains("\"isp2_ipv6_connectivity\":{\"p\":\"binary_sensor\"}"), WAIT))
+                        .get("cmps");
+                assertEquals("isp1 IPv6", ((Map<String, Object>) cmps.get("isp1_ipv6_connectivity")).get("name"));
+                assertEquals("Active IPv6 uplink", ((Map<String, Object>) cmps.get("active6")).get("name"));
+                assertEquals("isp2", ((Map<String, Object>) cmps.get("isp2_connectivity")).get("name"), "isp2 stays");
+            }
+
+            try (TestClient ha = TestClient.connect(broker.uri()).subscribe("homeassistant/#", P + "/wan/+/state6");
+                 MqttReporter third = reporter(v4)) {
+                third.stateChanged(ipv4);
+                third.start();
+                ha.await(P + "/wan/isp1/state6", r -> r.payload().isEmpty(), WAIT);
+                Map<String, Object> cmps = (Map<String, Object>) json(ha.await(DISCOVERY,
+                        r -> r.payload().contains("\"active6\":{\"p\":\"sensor\"}"), WAIT)).get("cmps");
+                assertEquals(Map.of("p", "binary_sensor"), cmps.get("isp1_ipv6_connectivity"));
+                assertEquals("binary_sensor", ((Map<String, Object>) cmps.get("isp1_connectivity")).get("p"));
+            }
+            try (TestClient late = TestClient.connect(broker.uri()).subscribe(P + "/wan/+/state6", P + "/state",
+                    P + "/marker")) {
+                late.publish(P + "/marker", "m", false);
+                late.await(P + "/marker", r -> true, WAIT);
+                assertTrue(late.all(P + "/wan/isp1/state6").isEmpty() && late.all(P + "/wan/isp2/state6").isEmpty(),
+                        "no IPv6 topic is left retained");
+                assertFalse(late.await(P + "/state", TestClient.Received::retained, WAIT).payload().contains("ipv6"),
+                        "an IPv4-only state has no IPv6 keys");
+            }
+        }
+    }
+
+    private static String template(Map<String, Object> cmps, String component) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> c = (Map<String, Object>) cmps.get(component);
+        assertTrue(c != null && c.get("value_template") instanceof String, component + " in " + cmps.keySet());
+        return (String) c.get("value_template");
+    }
+
+    private MqttReporter reporter(Config config) {
+        return new MqttReporter(config, MqttFixtures.acceptingEveryMode(""), section -> { },
+                PahoBroker.factory(config.mqtt().orElseThrow(), new Credentials(Optional.empty(), Optional.empty())),
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
+    }
+
+    /**
      * Home Assistant's availability handling for one payload ({@code MqttAvailabilityMixin}): the payload rendered
      * through {@code availability_template} (Jinja2, with {@code value}), then compared with
      * {@code payload_available} (true) and {@code payload_not_available} (false); anything else is ignored (null).
@@ -171,9 +252,12 @@ class HomeAssistantEdgesTest {
         return rendered.equals(discovery.get("payload_not_available")) ? false : null;
     }
 
+    /** The template rendered as Home Assistant renders it: {@code value}, and {@code value_json} when it is JSON. */
     private static String jinja(String template, String value) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("python3", "-c", "import sys, jinja2\n"
-                + "print(jinja2.Environment().from_string(sys.argv[1]).render(value=sys.argv[2]), end='')",
+        Process p = new ProcessBuilder("python3", "-c", "import sys, json, jinja2\n"
+                + "try:\n    value_json = json.loads(sys.argv[2])\nexcept ValueError:\n    value_json = None\n"
+                + "print(jinja2.Environment().from_string(sys.argv[1]).render(value=sys.argv[2],"
+                + " value_json=value_json), end='')",
                 template, value).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "python3 hung");

@@ -113,9 +113,25 @@ class HomeAssistantTest {
                 topics.uplink("isp2"), published(Payloads.uplink(status, "isp2")));
         assertEquals(null, payloads.get(topics.uplink("isp2")).get("latency_ms"));
         assertEquals(null, payloads.get(topics.state()).get("active"));
+        assertEquals(13, templateFieldsPublished(discovery(), payloads));
+
+        // With IPv6 on isp1 (down there, so nothing carries IPv6): its IPv6 sensor and Active IPv6 uplink too.
+        Config dual = dualwan.DualStack.withIpv6(config, "isp1");
+        var status6 = dualwan.DualStack.unreachable(status, MqttFixtures.T0);
+        Map<String, Map<String, Object>> payloads6 = new java.util.HashMap<>(payloads);
+        payloads6.put(topics.state(), published(StateJson.tree(status6)));
+        payloads6.put(topics.uplink6("isp1"), published(Payloads.uplink6(status6, "isp1")));
+        Map<String, Object> discovery6 = JSON.std.mapFrom(new String(Payloads.json(HomeAssistant.discovery(dual,
+                dual.mqtt().orElseThrow(), topics, "1.2.3")), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(16, templateFieldsPublished(discovery6, payloads6), "two in the IPv6 sensor, one in active6");
+    }
+
+    /** Checks that every field each component's template reads is in its state topic's payload; how many. */
+    private static int templateFieldsPublished(Map<String, Object> discovery,
+                                               Map<String, Map<String, Object>> payloads) {
         Pattern field = Pattern.compile("value_json\\.([a-z0-9_]+)");
         int checked = 0;
-        for (Object c : map(discovery().get("cmps")).values()) {
+        for (Object c : map(discovery.get("cmps")).values()) {
             Map<String, Object> component = map(c);
             Object template = component.get("value_template");
             if (template == null) {
@@ -123,6 +139,7 @@ class HomeAssistantTest {
                 continue;
             }
             Map<String, Object> payload = payloads.get((String) component.get("state_topic"));
+            assertTrue(payload != null, component.get("unique_id") + " reads an unpublished topic");
             Matcher m = field.matcher((String) template);
             assertTrue(m.find(), template::toString);
             do {
@@ -131,6 +148,40 @@ class HomeAssistantTest {
                 checked++;
             } while (m.find());
         }
-        assertEquals(13, checked);
+        return checked;
+    }
+
+    @Test
+    void withIpv6EachIpv6UplinkHasAConnectivitySensorAndTheActiveIpv6UplinkOneAndTheirFieldsArePublished()
+            throws Exception {
+        Config dual = dualwan.DualStack.withIpv6(config, "isp1");
+        Map<String, Object> d = JSON.std.mapFrom(new String(Payloads.json(HomeAssistant.discovery(dual,
+                dual.mqtt().orElseThrow(), topics, "1.2.3")), java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, Object> cmps = map(d.get("cmps"));
+        assertEquals(Set.of("isp1_connectivity", "isp1_latency", "isp1_loss", "isp1_probe_traffic",
+                "isp1_ipv6_connectivity", "isp2_connectivity", "isp2_latency", "isp2_loss", "isp2_probe_traffic",
+                "active", "active6", "mode", "failover", "switches"), cmps.keySet(), "isp2 has no IPv6: no IPv6 entity");
+        Map<String, Object> link6 = map(cmps.get("isp1_ipv6_connectivity"));
+        assertEquals("binary_sensor", link6.get("p"));
+        assertEquals("connectivity", link6.get("device_class"));
+        assertEquals("isp1 IPv6", link6.get("name"));
+        assertEquals("dualwan-test_isp1_ipv6_connectivity", link6.get("unique_id"));
+        assertEquals(P + "/wan/isp1/state6", link6.get("state_topic"));
+        assertEquals(P + "/wan/isp1/state6", link6.get("json_attributes_topic"));
+        assertEquals(map(cmps.get("isp1_connectivity")).get("value_template"), link6.get("value_template"));
+        Map<String, Object> active6 = map(cmps.get("active6"));
+        assertEquals("sensor", active6.get("p"));
+        assertEquals("Active IPv6 uplink", active6.get("name"));
+        assertEquals(P + "/state", active6.get("state_topic"));
+        assertEquals("{{ value_json.active6 }}", active6.get("value_template"));
+
+        var status = dualwan.DualStack.unreachable(MqttFixtures.status("isp1", Mode.AUTO), MqttFixtures.T0);
+        Map<String, Object> state = published(StateJson.tree(status));
+        Map<String, Object> six = published(Payloads.uplink6(status, "isp1"));
+        assertTrue(state.containsKey("active6") && state.get("active6") == null, "null, not missing: " + state);
+        assertEquals("down", six.get("state"));
+        assertTrue(six.containsKey("latency_ms") && six.get("latency_ms") == null, six::toString);
+        assertEquals(null, Payloads.uplink6(MqttFixtures.status("isp1", Mode.AUTO), "isp1").get("state"),
+                "a state without IPv6 yet: the fields are there, empty");
     }
 }

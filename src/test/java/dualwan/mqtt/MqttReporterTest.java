@@ -85,7 +85,8 @@ class MqttReporterTest {
         List<FakeBroker.Call> calls = broker.calls();
         assertEquals(new FakeBroker.Call("connect", P + "/availability", "lost", true), calls.get(0),
                 "the will says lost, a clean stop offline");
-        assertEquals(List.of(P + "/mode/set", P + "/failover/set", "homeassistant/status", P + "/wan/+/state"),
+        assertEquals(List.of(P + "/mode/set", P + "/failover/set", "homeassistant/status", P + "/wan/+/state",
+                P + "/wan/+/state6"),
                 calls.stream().filter(c -> c.what().equals("subscribe")).map(FakeBroker.Call::topic).toList());
         List<FakeBroker.Call> published = calls.stream().filter(c -> c.what().equals("publish")).toList();
         assertEquals(List.of("homeassistant/device/dualwan-test/config", P + "/state", P + "/wan/isp1/state",

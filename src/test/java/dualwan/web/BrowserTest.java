@@ -66,6 +66,8 @@ class BrowserTest {
         browser.open(url);
         browser.awaitText("active", "isp1"::equals, WAIT);
         assertTrue(browser.text("uplinks").contains("192.0.2.1"), browser.text("uplinks"));
+        assertFalse(browser.visible("ipv6"), "an IPv4-only state shows nothing of IPv6");
+        assertFalse(browser.text("uplinks").contains("IPv6"), browser.text("uplinks"));
         browser.awaitTrue("the read-only note", () -> browser.visible("readonly"), WAIT);
         assertFalse(browser.visible("login"));
         assertFalse(browser.visible("modes"));
@@ -81,6 +83,31 @@ class BrowserTest {
         assertTrue(browser.text("reason").contains("failover: isp1"), browser.text("reason"));
         assertTrue(browser.text("switches").contains("isp1 → isp2"), browser.text("switches"));
         assertTrue(browser.text("conntrack").contains("1 flushes, 4 entries deleted"), browser.text("conntrack"));
+    }
+
+    @Test
+    void withIpv6ThePageShowsEachFamilyOnItsOwnAndWhenClientsFallBackToIpv4(@TempDir Path tmp) throws IOException {
+        start(Optional.empty(), tmp);
+        Instant now = Instant.now();
+        server.stateChanged(dualwan.DualStack.isp1Ipv6Down(States.healthy("isp1", now), now));
+        browser.open(url);
+        browser.awaitText("ipv6", t -> t.startsWith("IPv6 goes through isp2"), WAIT);
+        assertEquals("isp1", browser.text("active"), "IPv4 stays on isp1");
+        assertEquals("isp2", browser.text("active6"));
+        String isp1 = browser.text("wan-isp1");
+        assertTrue(isp1.contains("up") && isp1.contains("IPv6 down") && !isp1.contains("IPv6 active"), isp1);
+        assertTrue(browser.text("wan-isp2").contains("IPv6 active"), browser.text("wan-isp2"));
+        assertTrue(browser.text("wan6-isp1").contains("address 2001:db8:1::2"), browser.text("wan6-isp1"));
+        assertTrue(isp1.contains("gateway fe80::1") && isp1.contains("2001:db8:100::1"), "IPv6 targets: " + isp1);
+
+        // isp2 without IPv6, isp1's IPv6 down: nothing carries IPv6, so the LAN's IPv6 is unreachable.
+        server.stateChanged(dualwan.DualStack.unreachable(States.healthy("isp1", now), now));
+        browser.awaitText("ipv6", t -> t.startsWith("IPv6 unreachable: clients use IPv4"), WAIT);
+        assertTrue(browser.text("wan6-isp2").contains("no IPv6 on this uplink"), browser.text("wan6-isp2"));
+        String isp2 = browser.text("wan-isp2");
+        assertFalse(isp2.contains("IPv6 up") || isp2.contains("IPv6 down") || isp2.contains("IPv6 active"), isp2);
+        assertEquals("isp1", browser.text("active"));
+        browser.screenshot(Path.of("target", "status-page-ipv6.png"));
     }
 
     @Test

@@ -47,6 +47,46 @@ class MetricsTest {
     }
 
     @Test
+    void withIpv6EachUplinksIpv6AndTheActiveIpv6UplinkAreMetricsOfTheirOwn() {
+        List<String> lines = samples(dualwan.DualStack.isp1Ipv6Down(States.healthy("isp1", States.T0), States.T0));
+        for (String expected : List.of(
+                "dualwan_uplink_up{uplink=\"isp1\"} 1",
+                "dualwan_uplink_active{uplink=\"isp1\"} 1",
+                "dualwan_uplink6_up{uplink=\"isp1\"} 0",
+                "dualwan_uplink6_up{uplink=\"isp2\"} 1",
+                "dualwan_uplink6_active{uplink=\"isp1\"} 0",
+                "dualwan_uplink6_active{uplink=\"isp2\"} 1",
+                "dualwan_ipv6_unreachable 0",
+                "dualwan_switches6_total 1",
+                "dualwan_switches_total 0",
+                "dualwan_active6_since_timestamp_seconds 1795291200",
+                "dualwan_target_up{uplink=\"isp1\",target=\"fe80::1\"} 1",
+                "dualwan_target_up{uplink=\"isp2\",target=\"fe80::1\"} 1",
+                "dualwan_target_up{uplink=\"isp1\",target=\"2001:db8:100::1\"} 0",
+                "dualwan_target_rtt_seconds{uplink=\"isp2\",target=\"2001:db8:200::2\"} 0.0275",
+                "dualwan_target_loss_ratio{uplink=\"isp1\",target=\"2001:db8:200::1\"} 1")) {
+            assertTrue(lines.contains(expected), () -> "missing " + expected + " in\n" + String.join("\n", lines));
+        }
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("dualwan_target_rtt_seconds{uplink=\"isp1\",target=\"2001:")),
+                "no RTT for IPv6 hosts that never answered");
+
+        List<String> unreachable = samples(dualwan.DualStack.unreachable(States.healthy("isp2", States.T0),
+                States.T0));
+        assertTrue(unreachable.contains("dualwan_ipv6_unreachable 1"), String.join("\n", unreachable));
+        assertTrue(unreachable.contains("dualwan_uplink6_active{uplink=\"isp1\"} 0"));
+        assertFalse(unreachable.stream().anyMatch(l -> l.startsWith("dualwan_uplink6_up{uplink=\"isp2\"")),
+                "isp2 has no IPv6: no IPv6 sample for it");
+    }
+
+    @Test
+    void anIpv4OnlyStateHasNoIpv6Metrics() {
+        String text = Metrics.render(States.failedOver(States.T0), "dev");
+        for (String six : List.of("uplink6", "ipv6", "switches6", "active6", "2001:db8", "fe80")) {
+            assertFalse(text.contains(six), () -> six + " in an IPv4-only scrape:\n" + text);
+        }
+    }
+
+    @Test
     void everyFamilyHasHelpAndTypeBeforeItsSamples() {
         String text = Metrics.render(States.healthy("isp1", States.T0), "dev");
         String family = null;

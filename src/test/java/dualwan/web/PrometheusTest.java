@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code /metrics} against Prometheus's own tools: {@code promtool check metrics} accepts it, and a real
- * Prometheus server on loopback scrapes it, after which its query API returns {@code dualwan_uplink_active}.
+ * Prometheus server on loopback scrapes it, after which its query API returns {@code dualwan_uplink_active} and
+ * {@code dualwan_uplink6_up} (the state served is dual-stack).
  * Skipped where Debian's {@code prometheus} package is not installed (CI installs it). Prints scrape times.
  */
 class PrometheusTest {
@@ -55,7 +56,8 @@ class PrometheusTest {
 
     private InetSocketAddress serve() {
         server = Servers.start(Optional.empty(), new Servers.Modes());
-        server.stateChanged(States.failedOver(States.T0));
+        // Dual stack, so promtool and Prometheus read the IPv6 families too (isp1's IPv6 down as well).
+        server.stateChanged(dualwan.DualStack.isp1Ipv6Down(States.failedOver(States.T0), States.T0));
         return Servers.address(server);
     }
 
@@ -104,6 +106,13 @@ class PrometheusTest {
             byUplink.put((String) metric.get("uplink"), (String) ((List<?>) series.get("value")).get(1));
         }
         assertEquals(Map.of("isp1", "0", "isp2", "1"), byUplink);
+        Map<String, String> byUplink6 = new TreeMap<>();
+        for (Map<String, Object> series : awaitResult(api + "dualwan_uplink6_up", tmp)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metric = (Map<String, Object>) series.get("metric");
+            byUplink6.put((String) metric.get("uplink"), (String) ((List<?>) series.get("value")).get(1));
+        }
+        assertEquals(Map.of("isp1", "0", "isp2", "1"), byUplink6, "each uplink's IPv6, on its own");
         List<Map<String, Object>> up = awaitResult(api + "up%7Bjob%3D%22dualwan%22%7D", tmp);
         assertEquals("1", ((List<?>) up.getFirst().get("value")).get(1));
         printScrapeTimes(at); // also warms the JIT, as a daemon that has run a while is
