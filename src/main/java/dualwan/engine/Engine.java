@@ -1,13 +1,11 @@
 package dualwan.engine;
 
 import dualwan.config.Config;
-import dualwan.config.PolicyConfig;
 import dualwan.config.WanConfig;
 import dualwan.decide.Dampening;
 import dualwan.decide.Decider;
 import dualwan.decide.Decision;
 import dualwan.decide.PolicyDecider;
-import dualwan.decide.PolicyDecision;
 import dualwan.health.HealthSnapshot;
 import dualwan.health.LinkState;
 import dualwan.health.Monitor;
@@ -67,7 +65,7 @@ public final class Engine {
     private Monitor monitor;
     private Decision decision;
     private LanIpv6 lan6;
-    private final Map<String, PolicyDecision> policies = new LinkedHashMap<>();
+    private Policies policies;
     private Mode mode = Mode.AUTO;
     private final Map<String, LinkState> links = new HashMap<>();
     private final Map<String, UplinkAddressing> addressing = new LinkedHashMap<>();
@@ -174,7 +172,7 @@ public final class Engine {
         Optional<StateView.Parts6> six = lan6.configured() ? Optional.of(lan6.parts(monitor.snapshot6(now), now))
                 : Optional.empty();
         return StateView.build(config, new StateView.Parts(health, decision, mode, lastSwitch, switches,
-                addressing, policies, kernel.conntrack(config.conntrack().flush().label()),
+                addressing, policies.decisions(), kernel.conntrack(config.conntrack().flush().label()),
                 kernel.sync(), dampening.holds(health, now)), six, wall);
     }
 
@@ -194,16 +192,7 @@ public final class Engine {
         decision = Decision.initial(s.activeInKernel().filter(w -> config.wan(w).isPresent()), now);
         s.saved().mode().filter(m -> m.auto() || config.wan(m.forced().get()).isPresent()).ifPresent(m -> mode = m);
         s.saved().holds().forEach((wan, hold) -> dampening.restore(wan, hold, now));
-        for (PolicyConfig p : config.policies()) {
-            // The previous run's choice stands only while its table does, and only among the policy's own uplinks.
-            List<String> saved = s.nftTablePresent() ? s.saved().policyUplinks().getOrDefault(p.name(), List.of())
-                    .stream().filter(p.uplinks()::contains).distinct().toList() : List.of();
-            if (!p.balanced() && saved.size() > 1) {
-                saved = saved.subList(0, 1);
-            }
-            policies.put(p.name(), saved.isEmpty() ? PolicyDecision.initial(now)
-                    : new PolicyDecision(saved, Set.of(), now, "found in place at start", Optional.empty()));
-        }
+        policies = new Policies(config, s.nftTablePresent(), s.saved().policyUplinks(), now);
         monitor.setCarrying(carrying(), now);
         monitor.setCarrying6(carrying6(), now);
         out.note(Note.Level.INFO, "starting: active uplink " + decision.active().orElse("none")
@@ -306,9 +295,11 @@ public final class Engine {
             out.note(Note.Level.INFO, "mode " + mode + " -> " + next);
             mode = next;
             Optional<String> before = decision.active();
-            Map<String, List<String>> policyUplinksBefore = policyUplinks();
+            Optional<String> before6 = lan6.routed();
+            Map<String, List<String>> policyUplinksBefore = policies.uplinks();
             decide(now, out);
-            if (!decision.active().equals(before) || !policyUplinks().equals(policyUplinksBefore)) {
+            if (!decision.active().equals(before) || !lan6.routed().equals(before6)
+                    || !policies.uplinks().equals(policyUplinksBefore)) {
                 lastCommandSwitch = now;
             }
             out.stateChanged = true;
@@ -328,14 +319,7 @@ public final class Engine {
         if (!lan6.next(health, monitor.snapshot6(now), m, now).active().equals(lan6.routed())) {
             return true;
         }
-        for (PolicyConfig p : config.policies()) {
-            PolicyDecision before = policies.get(p.name());
-            if (!PolicyDecider.decide(p, holdOf, health, m, before, now).uplinks()
-                    .equals(before.uplinks())) {
-                return true;
-            }
-        }
-        return false;
+        return policies.wouldMove(holdOf, health, m, now);
     }
 
     private void kernelReport(Input.KernelReport r, Step out) {
@@ -363,16 +347,11 @@ public final class Engine {
             out.switches.add(e);
         }
         decision = next;
-        for (PolicyConfig p : config.policies()) {
-            PolicyDecision before = policies.get(p.name());
-            PolicyDecision after = PolicyDecider.decide(p, holdOf, health, mode, before, now);
-            if (!after.uplinks().equals(before.uplinks())) {
-                out.note(Note.Level.WARN, "policy " + p.name() + ": " + String.join(",", before.uplinks()) + " -> "
-                        + String.join(",", after.uplinks()) + ": " + after.reason());
-                after.left(before).forEach(u -> flushBook.left(Optional.of(p.name()), u));
-                planDirty = true;
-            }
-            policies.put(p.name(), after);
+        for (Policies.Moved m : policies.decide(holdOf, health, mode, now)) {
+            out.note(Note.Level.WARN, "policy " + m.policy() + ": " + String.join(",", m.before()) + " -> "
+                    + String.join(",", m.after().uplinks()) + ": " + m.after().reason());
+            m.left().forEach(u -> flushBook.left(Optional.of(m.policy()), u));
+            planDirty = true;
         }
         decide6(health, now, out);
         monitor.setCarrying(carrying(), now);
@@ -397,9 +376,8 @@ public final class Engine {
 
     /** The uplinks carrying the LAN's or some policy's traffic (a metered one is probed sparingly otherwise). */
     private Set<String> carrying() {
-        Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new java.util.HashSet<>(policies.carrying());
         decision.active().ifPresent(out::add);
-        policies.values().forEach(d -> out.addAll(d.uplinks()));
         return out;
     }
 
@@ -414,7 +392,7 @@ public final class Engine {
         if (planDirty) {
             plannedRoutes = Planner.plan(config, addressing, decision.active());
             plannedRoutes6 = lan6.plan();
-            plannedNft = NftPlanner.ruleset(config, addressing, policies, lan6.addressing(),
+            plannedNft = NftPlanner.ruleset(config, addressing, policies.decisions(), lan6.addressing(),
                     Planner6.lanUnreachable(config, plannedRoutes6));
             planDirty = false;
         }
@@ -434,30 +412,15 @@ public final class Engine {
         kernel.submitted(now);
     }
 
-    /** The earliest end of a failback hold, the LAN's or a policy's. */
+    /** The earliest end of a failback hold: the LAN's (either family) or a policy's. */
     private Optional<Instant> reconsiderAt() {
-        Optional<Instant> at = decision.reconsiderAt();
-        Optional<Instant> at6 = lan6.reconsiderAt();
-        if (at6.isPresent() && (at.isEmpty() || at6.get().isBefore(at.get()))) {
-            at = at6;
-        }
-        for (PolicyDecision d : policies.values()) {
-            if (d.reconsiderAt().isPresent() && (at.isEmpty() || d.reconsiderAt().get().isBefore(at.get()))) {
-                at = d.reconsiderAt();
-            }
-        }
-        return at;
+        return java.util.stream.Stream.of(decision.reconsiderAt(), lan6.reconsiderAt(), policies.reconsiderAt())
+                .flatMap(Optional::stream).min(Instant::compareTo);
     }
 
     private Instant nextWake() {
         Instant next = earliest(monitor.nextDue(), earliest(timers.next(), reconsiderAt().orElse(Instant.MAX)));
         return pendingMode.isPresent() ? earliest(next, lastCommandSwitch.plus(MODE_SWITCH_MIN_GAP)) : next;
-    }
-
-    private Map<String, List<String>> policyUplinks() {
-        Map<String, List<String>> m = new HashMap<>();
-        policies.forEach((name, d) -> m.put(name, d.uplinks()));
-        return m;
     }
 
     private static Instant earliest(Instant a, Instant b) {
