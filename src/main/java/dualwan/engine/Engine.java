@@ -256,8 +256,8 @@ public final class Engine {
                 planDirty = true;
                 out.stateChanged = true;
                 out.note(Note.Level.INFO, w.name() + ": IPv6 addresses " + (u.addresses().isEmpty() ? "none"
-                        : u.addresses().stream().map(java.net.Inet6Address::getHostAddress).toList())
-                        + ", gateway6 " + u.gateway().map(java.net.Inet6Address::getHostAddress).orElse("none")
+                        : u.addresses().stream().map(dualwan.config.Ipv6::text).toList())
+                        + ", gateway6 " + u.gateway().map(dualwan.config.Ipv6::text).orElse("none")
                         + ", delegated prefix " + u.delegated().map(Object::toString).orElse("none"));
             }
             monitor.setGateway6(w.name(), u.gateway(), now);

@@ -17,6 +17,8 @@ import dualwan.plan.Planner6.Uplink6;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
+import dualwan.config.Ipv6;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -83,7 +85,7 @@ public final class StateView {
     static DaemonState.Ipv6 ipv6(Parts6 s, UnaryOperator<Instant> wall) {
         Map<String, DaemonState.Uplink> wans = new LinkedHashMap<>();
         s.health().uplinks().forEach((name, u) -> wans.put(name, uplink(u, Optional.ofNullable(s.addressing().get(name))
-                .flatMap(a -> a.addresses().stream().findFirst()).map(Inet6Address::getHostAddress),
+                .flatMap(a -> a.addresses().stream().findFirst()).map(Ipv6::text),
                 s.holds().get(name), wall)));
         Optional<SwitchEvent> last = s.lastSwitch().map(e -> new SwitchEvent(e.from(), e.to(), wall.apply(e.at()), e.reason()));
         return new DaemonState.Ipv6(s.active(), s.reason(), wall.apply(s.since()), s.switches(), last,
@@ -93,7 +95,7 @@ public final class StateView {
     static DaemonState.Uplink uplink(UplinkHealth u, Optional<String> address, Dampening.Hold hold,
                                      UnaryOperator<Instant> wall) {
         Map<String, DaemonState.Target> hosts = new LinkedHashMap<>();
-        u.hosts().forEach((ip, h) -> hosts.put(ip.getHostAddress(), target(h)));
+        u.hosts().forEach((ip, h) -> hosts.put(text(ip), target(h)));
         List<TargetHealth> measured = u.hosts().isEmpty() ? u.gatewayHealth().stream().toList()
                 : List.copyOf(u.hosts().values());
         Optional<Double> latency = measured.stream().filter(t -> t.verdict() == Verdict.UP && t.rttMicros() >= 0)
@@ -102,13 +104,18 @@ public final class StateView {
         Optional<Double> loss = measured.stream().filter(t -> t.samples() > 0).mapToDouble(TargetHealth::lossPercent)
                 .average().stream().mapToObj(pct -> Math.round(pct * 10) / 10.0).findFirst();
         return new DaemonState.Uplink(u.verdict(), u.reason(), wall.apply(u.since()), u.carrier(), address,
-                u.gateway().map(java.net.InetAddress::getHostAddress), u.gatewayHealth().map(StateView::target),
+                u.gateway().map(StateView::text), u.gatewayHealth().map(StateView::target),
                 u.confirming(), hosts, latency, loss, Optional.ofNullable(hold)
                         .map(h -> new DaemonState.FailbackHold(h.hold(), h.reason(), h.flaps())),
                 new DaemonState.Late(u.slow().slow(), u.slow().lateReplies(), u.slow().lateReplies() == 0
                         ? Optional.empty() : Optional.of(u.slow().worstRtt().toNanos() / 100_000 / 10.0)),
                 new DaemonState.Probing(u.cost().metered(), u.cost().idle(), u.cost().bytes(),
                         u.cost().projectedMb30()));
+    }
+
+    /** An address as iproute2 and people write it: IPv6 compressed ({@code 2001:db8::1}), no scope. */
+    static String text(InetAddress a) {
+        return a instanceof Inet6Address six ? Ipv6.text(six) : a.getHostAddress();
     }
 
     static DaemonState.Target target(TargetHealth h) {
