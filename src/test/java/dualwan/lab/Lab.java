@@ -236,7 +236,11 @@ public final class Lab implements AutoCloseable {
 
     /** Runs a scripts/lab subcommand of this lab; throws if it fails. */
     public Result lab(String... args) {
-        Result r = run(scriptArgv(args), DEFAULT_TIMEOUT, env -> {});
+        return lab(DEFAULT_TIMEOUT, args);
+    }
+
+    Result lab(Duration timeout, String... args) {
+        Result r = run(scriptArgv(args), timeout, env -> {});
         if (!r.ok()) {
             throw new IllegalStateException("scripts/lab " + String.join(" ", args) + " failed: " + r);
         }

@@ -4,6 +4,7 @@ import dualwan.config.Prefix6;
 import dualwan.linux.LearnedPrefix;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -95,7 +96,8 @@ public final class LabIpv6 {
      * script gives up after 30 s, and this throws).
      */
     public Renumbered pdRenumber(int isp) {
-        String out = lab.lab("pd-renumber", Lab.isp(isp)).stdout().trim();
+        // The script waits up to 4 s for a renewal and 30 s for the new file, then fails by itself.
+        String out = lab.lab(Duration.ofSeconds(45), "pd-renumber", Lab.isp(isp)).stdout().trim();
         Matcher m = RENUMBERED.matcher(out);
         if (!m.matches()) {
             throw new IllegalStateException("unexpected pd-renumber output: " + out);
