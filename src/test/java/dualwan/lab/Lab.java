@@ -71,7 +71,7 @@ public final class Lab implements AutoCloseable {
         return onPath("ip") && onPath("nft");
     }
 
-    private static boolean onPath(String tool) {
+    static boolean onPath(String tool) {
         String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
         for (String dir : path.split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
@@ -112,6 +112,19 @@ public final class Lab implements AutoCloseable {
             throw new IllegalStateException("scripts/lab up failed: " + r);
         }
         return lab;
+    }
+
+    /** As {@link #start()} with IPv6 as well (LAB_IPV6=1, see {@link LabIpv6}); needs {@link LabIpv6#available()}. */
+    public static Lab startDualStack() {
+        return startDualStack(env -> {});
+    }
+
+    /** As {@link #startDualStack()}, letting the caller adjust the environment of {@code up} (e.g. LAB_NAT=1). */
+    public static Lab startDualStack(java.util.function.Consumer<java.util.Map<String, String>> upEnv) {
+        return start(env -> {
+            env.put("LAB_IPV6", "1");
+            upEnv.accept(env);
+        });
     }
 
     private static List<String> existingNamespaces() {
@@ -212,20 +225,29 @@ public final class Lab implements AutoCloseable {
         return Path.of(lab("rundir").stdout().trim());
     }
 
+    /** The IPv6 addresses, faults and learned prefixes of a lab built by {@link #startDualStack()}. */
+    public LabIpv6 ipv6() {
+        return new LabIpv6(this);
+    }
+
     public String status() {
         return lab("status").stdout();
     }
 
     /** Runs a scripts/lab subcommand of this lab; throws if it fails. */
     public Result lab(String... args) {
-        Result r = run(scriptArgv(args), DEFAULT_TIMEOUT, env -> {});
+        return lab(DEFAULT_TIMEOUT, args);
+    }
+
+    Result lab(Duration timeout, String... args) {
+        Result r = run(scriptArgv(args), timeout, env -> {});
         if (!r.ok()) {
             throw new IllegalStateException("scripts/lab " + String.join(" ", args) + " failed: " + r);
         }
         return r;
     }
 
-    private static String isp(int n) {
+    static String isp(int n) {
         if (n != 1 && n != 2) {
             throw new IllegalArgumentException("isp must be 1 or 2: " + n);
         }

@@ -51,6 +51,30 @@ class PrefixHooksTest {
         assertFalse(Files.exists(dir.resolve("wan1")));
     }
 
+    /**
+     * Seen in the lab (DualStackLabTest, pd-renumber): after a renumbering dhclient keeps the old prefix until its
+     * lifetime ends, runs the script for it too (as unchanged, old = new) and then reports EXPIRE6 for it.
+     */
+    @Test
+    void iscDhclientStaleOldPrefixAfterARenumberingNeverReplacesTheNewOne() throws Exception {
+        run("dhclient-exit-hook", true, Map.of("reason", "BOUND6", "interface", "wan1", "new_ip6_prefix", "2001:db8:100::/56"));
+        run("dhclient-exit-hook", true, Map.of("reason", "BOUND6", "interface", "wan1", "new_ip6_prefix", "2001:db8:200::/56"));
+        run("dhclient-exit-hook", true, Map.of("reason", "BOUND6", "interface", "wan1",
+                "old_ip6_prefix", "2001:db8:100::/56", "new_ip6_prefix", "2001:db8:100::/56"));
+        assertEquals(Optional.of(Prefix6.parse("2001:db8:200::/56")), learned(), "the stale prefix is not taken back");
+        run("dhclient-exit-hook", true, Map.of("reason", "RENEW6", "interface", "wan1",
+                "old_ip6_prefix", "2001:db8:200::/56", "new_ip6_prefix", "2001:db8:200::/56"));
+        assertEquals(Optional.of(Prefix6.parse("2001:db8:200::/56")), learned());
+        Files.delete(dir.resolve("wan1"));
+        run("dhclient-exit-hook", true, Map.of("reason", "RENEW6", "interface", "wan1",
+                "old_ip6_prefix", "2001:db8:200::/56", "new_ip6_prefix", "2001:db8:200::/56"));
+        assertEquals(Optional.of(Prefix6.parse("2001:db8:200::/56")), learned(), "a renewal rewrites a lost file");
+        run("dhclient-exit-hook", true, Map.of("reason", "EXPIRE6", "interface", "wan1", "old_ip6_prefix", "2001:db8:100::/56"));
+        assertEquals(Optional.of(Prefix6.parse("2001:db8:200::/56")), learned());
+        run("dhclient-exit-hook", true, Map.of("reason", "EXPIRE6", "interface", "wan1", "old_ip6_prefix", "2001:db8:200::/56"));
+        assertFalse(Files.exists(dir.resolve("wan1")), "the expiry of the prefix in the file removes it");
+    }
+
     @Test
     void dhcpcd() throws Exception {
         run("dhcpcd.exit-hook", true, Map.of("reason", "BOUND6", "interface", "wan1",
