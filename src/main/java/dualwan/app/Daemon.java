@@ -370,13 +370,18 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The fast path for the one change that must be quick: carrier loss of the uplink the LAN uses. */
+    /** The fast path for the one change that must be quick: carrier loss of an uplink the LAN uses (either family). */
     private void checkActiveCarrier() {
-        Optional<WanConfig> active = engine.active().flatMap(config::wan);
-        if (active.isPresent() && started) {
-            LinkState link = StartUp.link(kernel, active.get());
-            if (engine.link(active.get().name()).filter(link::equals).isEmpty()) {
-                handle(new Input.Links(Map.of(active.get().name(), link)));
+        if (!started) {
+            return;
+        }
+        for (Optional<String> used : List.of(engine.active(), engine.active6())) {
+            Optional<WanConfig> active = used.flatMap(config::wan);
+            if (active.isPresent()) {
+                LinkState link = StartUp.link(kernel, active.get());
+                if (engine.link(active.get().name()).filter(link::equals).isEmpty()) {
+                    handle(new Input.Links(Map.of(active.get().name(), link)));
+                }
             }
         }
     }
