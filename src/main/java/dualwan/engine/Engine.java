@@ -218,6 +218,9 @@ public final class Engine {
         out.stateChanged = true;
         if (link == LinkState.MISSING) {
             setAddressing(Map.of(wan, UplinkAddressing.missing(w.get())), now, out);
+            if (w.get().ipv6().isPresent()) { // no route may name a device that is gone, IPv6's neither
+                setAddressing6(Map.of(wan, Uplink6.missing(w.get())), now, out);
+            }
         } else if (link == LinkState.CARRIER || before == LinkState.MISSING) {
             timers.discoverSoon(now);
         }

@@ -198,6 +198,19 @@ class Ipv6TimelineTest {
     }
 
     @Test
+    void anUplinkWhoseInterfaceVanishesLeavesNoIpv6RouteThroughIt() throws Exception {
+        Config config = config(YAML);
+        EngineRig rig = new EngineRig(config).start().run(Duration.ofSeconds(10));
+        rig.step(new Input.Links(Map.of("isp1", dualwan.health.LinkState.MISSING)));
+        rig.run(Duration.ofSeconds(1));
+        KernelTarget t = rig.engine.target().orElseThrow();
+        assertEquals(List.of(dualwan.plan.Route6Spec.unreachableDefault()), t.plan6().tables().get(101),
+                "only the unreachable default: a route may not name a device that is gone");
+        assertEquals(Optional.of("wan2"), EngineRig.lanDev6(config, t));
+        assertEquals(Optional.of("isp2"), rig.engine.active6());
+    }
+
+    @Test
     void anIpv4OnlyConfigPlansAndShowsNoIpv6() {
         Config config = TestConfigs.twoWans();
         EngineRig rig = new EngineRig(config).start().run(Duration.ofSeconds(10));
