@@ -263,7 +263,9 @@ class DualStackTest {
         List<Integer> after = DualStack.rulePriorities6(lab);
         assertEquals(before, after, "the same IPv6 rules, each once");
         assertEquals(table200, lab.exec("rtr", "ip", "-6", "route", "show", "table", "200").stdout());
-        assertEquals(0, ((Number) DualStack.ipv6(s).get("switches")).intValue(), "no IPv6 switch at the restart");
+        assertEquals(0, ((Number) DualStack.ipv6(s).get("switches")).intValue(), () -> "no IPv6 switch at the restart: "
+                + daemon.log().lines().filter(l -> l.contains("switch") || l.contains("starting") || l.contains("IPv6"))
+                .toList());
     }
 
     private static void awaitListening(Path out, Process p) throws Exception {
