@@ -35,6 +35,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
+// Once in a parallel CI rehearsal the restart saw one IPv6 switch (cause not found; 13 runs alone or beside CPU
+// hogs saw none): its timings are asserted, so it runs one by one after the others (pom.xml).
+@org.junit.jupiter.api.Tag("alone")
 class DualStackTest {
     static final String HOLD = "3s";
     static final long HOLD_MS = 3000;
