@@ -79,23 +79,32 @@ final class LanIpv6 {
             return decision;
         }
         Function<String, Duration> holdOf = w -> dampening.hold(w, health6, now);
-        // A mode forcing an uplink without IPv6 leaves IPv6 to its own health: that uplink cannot carry it.
-        Mode mode6 = mode.forced().filter(w -> !order.contains(w)).isPresent() ? Mode.AUTO : mode;
-        boolean allDown = order.stream().allMatch(w -> health6.verdict(w) == Verdict.DOWN);
-        // Working IPv4 beyond doubt: in a total cut IPv6 may be judged down a moment before IPv4, and "nothing
-        // works" must keep the last routes rather than make IPv6 unreachable.
-        boolean ipv4Works = health4.uplinks().values().stream().anyMatch(u -> u.verdict() == Verdict.UP && !u.confirming());
-        if (mode6.auto() && allDown && ipv4Works) {
+        if (unreachableNow(health4, health6, mode)) {
             return new Decision(Optional.empty(), decision.active().isEmpty() ? decision.since() : now,
                     UNREACHABLE_REASON, Optional.empty());
         }
-        return Decider.decide(order, holdOf, health6, mode6, decision, now);
+        return Decider.decide(order, holdOf, health6, ipv6Mode(mode), decision, now);
+    }
+
+    /** A mode forcing an uplink without IPv6 leaves IPv6 to its own health: that uplink cannot carry it. */
+    private Mode ipv6Mode(Mode mode) {
+        return mode.forced().filter(w -> !order.contains(w)).isPresent() ? Mode.AUTO : mode;
+    }
+
+    /**
+     * Every IPv6 uplink is judged down while IPv4 works beyond doubt (an uplink up and not being confirmed: in a
+     * total cut IPv6 may be judged down a moment before IPv4, and "nothing works" must keep the last routes).
+     */
+    private boolean unreachableNow(HealthSnapshot health4, HealthSnapshot health6, Mode mode) {
+        boolean allDown = order.stream().allMatch(w -> health6.verdict(w) == Verdict.DOWN);
+        boolean ipv4Works = health4.uplinks().values().stream().anyMatch(u -> u.verdict() == Verdict.UP && !u.confirming());
+        return ipv6Mode(mode).auto() && allDown && ipv4Works;
     }
 
     /** Decides again; the switch it made (traffic left {@code from}), if any. */
     Optional<SwitchEvent> decide(HealthSnapshot health4, HealthSnapshot health6, Mode mode, Instant now) {
         Decision next = next(health4, health6, mode, now);
-        boolean nowUnreachable = next.reason().equals(UNREACHABLE_REASON);
+        boolean nowUnreachable = configured() && unreachableNow(health4, health6, mode);
         // Unreachable stays while nothing at all works (the decision keeps its empty uplink then).
         unreachable = nowUnreachable || (unreachable && next.active().isEmpty());
         Optional<SwitchEvent> e = Optional.empty();

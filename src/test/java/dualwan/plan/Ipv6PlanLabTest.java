@@ -290,7 +290,19 @@ class Ipv6PlanLabTest {
         return nft;
     }
 
+    /**
+     * One echo from the LAN client, again if it got no answer (twice at most): in CI rehearsals a first echo went
+     * unanswered twice (cause not found). The translation is the point; an echo that did reach the ISP and is
+     * sent again is counted twice there, and the tests' exact counts still fail.
+     */
     private static void ping(String from, String to) throws IOException {
+        List<String> argv = List.of(ip, "netns", "exec", client, "ping", "-6", "-c", "1", "-W", "2", "-I", from, to);
+        for (int attempt = 1; attempt < 3; attempt++) {
+            if (RUNNER.run(argv).ok()) {
+                return;
+            }
+            System.out.println("LAN ping " + from + " -> " + to + ": no answer, once more");
+        }
         in(client, "ping", "-6", "-c", "1", "-W", "2", "-I", from, to);
     }
 
