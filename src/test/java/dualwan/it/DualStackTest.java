@@ -4,11 +4,9 @@ import dualwan.config.Prefix6;
 import dualwan.lab.Lab;
 import dualwan.lab.LabIpv6;
 import dualwan.labtools.UdpGapReport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,36 +31,26 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Dual-stack failover in the real kernel: router adverts give both uplinks the link-local gateway fe80::1, each
  * family is judged by its own hosts, the LAN's IPv6 moves on its own, and probes never leak.
  */
-@EnabledIfSystemProperty(named = "dualwan.lab", matches = "true")
-@Timeout(value = 2, unit = TimeUnit.MINUTES)
+@EnabledIfSystemProperty(named = "dualwan.lab", matches = "true") // like every lab class
 // Once in a parallel CI rehearsal the restart saw one IPv6 switch (cause not found; 13 runs alone or beside CPU
 // hogs saw none): its timings are asserted, so it runs one by one after the others (pom.xml).
 @org.junit.jupiter.api.Tag("alone")
-class DualStackTest {
+class DualStackTest extends DaemonLabTest {
     static final String HOLD = "3s";
     static final long HOLD_MS = 3000;
 
-    static Lab lab;
-    Daemon daemon;
-
+    /** Hides the base class's lab start: the same lifecycle on the dual-stack lab. */
     @BeforeAll
     static void up() {
-        assumeTrue(Lab.available(), "lab needs root, ip and nft");
+        assumeTrue(LabIpv6.available(), "the dual-stack lab needs root, ip, nft, radvd, dhcpd and dhclient");
         lab = Lab.startDualStack();
     }
 
-    @AfterAll
-    static void down() {
-        ItLabs.close(lab);
-    }
-
+    /** The base class's clean-up, and dualwan's IPv6 rules and routes too. */
     @AfterEach
+    @Override
     void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        lab.heal();
-        Daemon.resetKernel(lab);
+        super.stop();
         DualStack.resetKernel6(lab);
     }
 
